@@ -1,1 +1,120 @@
-def main(): pass
+"""`lakehouse` command line (contract §6). Parses arguments, builds a config, calls one job, prints one summary.
+
+Errors a user can cause end as one line on stderr and a non-zero exit status; anything else is a bug and keeps
+its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, DEFAULT_ROOT, LakehouseConfig
+from lakehouse.errors import UserError
+
+EXIT_USER_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a rate between 0 and 1")
+    return value
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", required=True, type=Path, help="root directory (contract §1)")
+    parser.add_argument("--run-id", help="run id recorded in lineage and ops (default: time + random suffix)")
+    parser.add_argument("--max-quarantine-ratio", type=_rate, default=DEFAULT_MAX_QUARANTINE_RATIO,
+                        help="fail the run when more than this share of a source's records is quarantined")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lakehouse", description="Customer-analytics lakehouse pipeline")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write realistic Bronze CSV data for all four sources")
+    generate.add_argument("--root", required=True, type=Path)
+    generate.add_argument("--days", type=_positive, default=14)
+    generate.add_argument("--rows-per-day", type=_positive, default=1000)
+    generate.add_argument("--start-date", type=_date, default=date(2026, 1, 5))
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--faults", type=_rate, default=0.0, help="share of rows given a fault (0..1)")
+
+    _add_run_arguments(commands.add_parser("bronze-to-silver", help="validate new Bronze files into Silver"))
+
+    demo = commands.add_parser("demo", help="generate data on a local root, run the pipeline, show the results")
+    demo.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    return parser
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from lakehouse.generate import generate
+
+    summary = generate(args.root, days=args.days, rows_per_day=args.rows_per_day, start_date=args.start_date,
+                       seed=args.seed, faults=args.faults)
+    rows = ", ".join(f"{source} {count}" for source, count in summary.rows_by_source.items())
+    print(f"generated {len(summary.files_written)} files ({len(summary.files_skipped)} already present) "
+          f"under {args.root / 'bronze'}: {rows} rows")
+
+
+def cmd_bronze_to_silver(args: argparse.Namespace) -> None:
+    from lakehouse.jobs import bronze_to_silver
+    from lakehouse.jobs.console import print_b2s_summary
+
+    config = LakehouseConfig.create(args.root, args.run_id, args.max_quarantine_ratio)
+    print_b2s_summary(bronze_to_silver.run(config))
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from lakehouse.jobs.demo import run_demo
+
+    run_demo(args.root)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "generate": cmd_generate,
+    "bronze-to-silver": cmd_bronze_to_silver,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        COMMANDS[args.command](args)
+    except UserError as error:
+        print(f"lakehouse: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("lakehouse: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Human-readable run summaries for the command line (stdout)."""
+
+from __future__ import annotations
+
+from lakehouse.jobs.b2s_report import RunSummary
+
+
+def format_b2s_summary(summary: RunSummary) -> list[str]:
+    lines = [
+        f"bronze-to-silver run {summary.run_id}: {summary.status}"
+        f"{' (' + summary.message + ')' if summary.message else ''} in {summary.duration_s:.1f}s",
+    ]
+    for source, counts in summary.sources.items():
+        reasons = ", ".join(f"{reason} {rows}" for reason, rows in sorted(counts.quarantined.items()))
+        lines.append(
+            f"  {source:<12} files {counts.files:>4}  read {counts.records_read:>9}  silver {counts.silver_rows:>9}"
+            f"  quarantined {counts.quarantined_rows:>7}{'  (' + reasons + ')' if reasons else ''}"
+        )
+        for path, reason in counts.rejected_files.items():
+            lines.append(f"    rejected {path}: {reason}")
+        if counts.extra_columns:
+            lines.append(f"    schema drift, extra columns ignored: {', '.join(counts.extra_columns)}")
+    context = summary.context
+    for path in context.changed_files:
+        lines.append(f"  warning: {path} changed after it was processed; not processed again")
+    if context.recovered_runs:
+        lines.append(f"  completed the interrupted commit of run(s) {', '.join(context.recovered_runs)}")
+    if context.discarded_runs:
+        lines.append(f"  discarded the uncommitted work of run(s) {', '.join(context.discarded_runs)}")
+    return lines
+
+
+def print_b2s_summary(summary: RunSummary) -> None:
+    print("\n".join(format_b2s_summary(summary)))

@@ -1,0 +1,89 @@
+"""The rule engine: Bronze records -> records with a `reason` (null when valid). Pure DataFrame transforms.
+
+Order of work (contract §3): cleaned columns by header position, the source's rules in order (first failure
+wins), then `duplicate_key` among rows that passed every other rule, against the batch in landing order and
+against keys already in Silver.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from lakehouse import contract as c
+from lakehouse.silver import columns as col_fn
+from lakehouse.silver.rules import SOURCE_RULES, Rule, bronze_columns
+
+META_COLUMNS = ("_file_seq", "_record_number", "_source_file", "_ingest_date", "_fields", "_is_malformed")
+
+
+def extract_bronze_columns(records_df: DataFrame, files_df: DataFrame, source: str) -> DataFrame:
+    """Cleaned string columns (contract names, `__$` dropped) taken by each file's header positions."""
+    names = bronze_columns(source)
+    joined_df = records_df.join(F.broadcast(files_df), on="_file_seq", how="inner")
+    extracted = [
+        col_fn.clean_value(F.try_element_at(F.col("_fields"), F.element_at(F.col("_positions"), index + 1)))
+        .alias(name)
+        for index, name in enumerate(names)
+    ]
+    return joined_df.select(
+        "_file_seq", "_record_number", "_source_file", "_ingest_date", "_fields",
+        (F.size("_fields") != F.col("_header_len")).alias("_is_malformed"),
+        *extracted,
+    )
+
+
+def first_failed_reason(rules: list[Rule]) -> Column:
+    """The reason of the first rule that fails, or null: coalesce keeps the rules' order."""
+    return F.coalesce(*[F.when(rule.is_violated, F.lit(rule.reason)) for rule in rules], F.lit(None).cast("string"))
+
+
+def apply_row_rules(bronze_df: DataFrame, source: str) -> DataFrame:
+    return bronze_df.withColumn("reason", first_failed_reason(SOURCE_RULES[source]()))
+
+
+def dedup_key_columns(source: str) -> dict[str, Column]:
+    """The normalised key a duplicate is judged on, named as in Silver (§3, §7)."""
+    spec = c.SOURCE_SPECS[source]
+    if spec.kind == "events":
+        return {spec.key: F.col(spec.key)}
+    if spec.kind == "cdc":
+        return {
+            spec.key: F.col(spec.key),
+            "start_lsn": col_fn.parse_lsn(F.col("start_lsn")),
+            "seqval": col_fn.parse_lsn(F.col("seqval")),
+            "operation": col_fn.parse_operation(F.col("operation")),
+        }
+    return {spec.key: F.col(spec.key), "snapshot_date": F.col("_ingest_date")}
+
+
+def mark_duplicates(classified_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:
+    """`duplicate_key` for a valid row whose key was accepted earlier in landing order or in an earlier run."""
+    keys = dedup_key_columns(source)
+    key_names = list(keys)
+    with_keys_df = classified_df.select("*", *[expr.alias(f"_dk_{name}") for name, expr in keys.items()])
+    dk_columns = [F.col(f"_dk_{name}") for name in key_names]
+    is_valid = F.col("reason").isNull()
+    landing_order = Window.partitionBy(is_valid, *dk_columns).orderBy("_file_seq", "_record_number")
+    rank = F.when(is_valid, F.row_number().over(landing_order))
+    ranked_df = with_keys_df.withColumn("_dk_rank", rank)
+    if stored_keys_df is not None:
+        stored_df = stored_keys_df.select(
+            *[F.col(name).alias(f"_dk_{name}") for name in key_names]
+        ).distinct().withColumn("_dk_stored", F.lit(True))
+        ranked_df = ranked_df.join(stored_df, on=[f"_dk_{name}" for name in key_names], how="left")
+    else:
+        ranked_df = ranked_df.withColumn("_dk_stored", F.lit(None).cast("boolean"))
+    is_duplicate = is_valid & ((F.col("_dk_rank") > 1) | F.col("_dk_stored").isNotNull())
+    return ranked_df.withColumn(
+        "reason", F.when(is_duplicate, F.lit(c.DUPLICATE_KEY)).otherwise(F.col("reason"))
+    ).drop(*[f"_dk_{name}" for name in key_names], "_dk_rank", "_dk_stored")
+
+
+def classify(records_df: DataFrame, files_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:
+    """Bronze records of one source -> cleaned columns plus `reason` (null for rows bound for Silver)."""
+    return (
+        extract_bronze_columns(records_df, files_df, source)
+        .transform(lambda df: apply_row_rules(df, source))
+        .transform(lambda df: mark_duplicates(df, source, stored_keys_df))
+    )

@@ -1,0 +1,80 @@
+"""Column -> Column functions for parsing and checking raw Bronze strings (contract §3, §7).
+
+Each `is_valid_*` is null-safe in the way the rules need: it is False (not null) for a null input unless the
+column may be null, so a rule's condition never silently passes on a missing value.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+from lakehouse import contract as c
+from lakehouse.bronze.csv_reader import ASCII_WHITESPACE
+
+TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]XXX"
+DATE_FORMAT = "yyyy-MM-dd"
+MONEY_TYPE = "decimal(18,2)"
+
+
+def clean_value(raw: Column) -> Column:
+    """Trim ASCII whitespace (§7); an empty value is null (§2)."""
+    trimmed = F.btrim(raw, F.lit(ASCII_WHITESPACE))
+    return F.when(trimmed == "", F.lit(None).cast("string")).otherwise(trimmed)
+
+
+def matches(value: Column, pattern: str) -> Column:
+    return F.coalesce(value.rlike(pattern), F.lit(False))
+
+
+def parse_timestamp(value: Column) -> Column:
+    """UTC timestamp, or null when the text is not the contract's format or not a real instant."""
+    parsed = F.try_to_timestamp(value, F.lit(TIMESTAMP_FORMAT))
+    return F.when(matches(value, c.TIMESTAMP_PATTERN), parsed)
+
+
+def parse_date(value: Column) -> Column:
+    parsed = F.to_date(F.try_to_timestamp(value, F.lit(DATE_FORMAT)))
+    return F.when(matches(value, c.DATE_PATTERN), parsed)
+
+
+def parse_money(value: Column) -> Column:
+    """decimal(18,2) for `^\\d+(\\.\\d{1,2})?$` up to 1000000, else null."""
+    wide = value.try_cast("decimal(38,2)")
+    in_range = wide <= F.lit(c.MONEY_MAX).cast("decimal(38,2)")
+    return F.when(matches(value, c.MONEY_PATTERN) & in_range, wide.cast(MONEY_TYPE))
+
+
+def parse_quantity(value: Column) -> Column:
+    wide = value.try_cast("decimal(38,0)")
+    in_range = wide.between(c.QUANTITY_MIN, c.QUANTITY_MAX)
+    return F.when(matches(value, c.INTEGER_PATTERN) & in_range, wide.cast("int"))
+
+
+def parse_flag(value: Column) -> Column:
+    lowered = F.lower(value)
+    return F.when(lowered.isin(*c.FLAG_TRUE), F.lit(True)).when(lowered.isin(*c.FLAG_FALSE), F.lit(False))
+
+
+def parse_lsn(value: Column) -> Column:
+    """`0x` kept lower case, hex digits upper case (§3.2)."""
+    return F.when(matches(value, c.LSN_PATTERN), F.concat(F.lit("0x"), F.upper(F.substring(value, 3, 20))))
+
+
+def parse_operation(value: Column) -> Column:
+    return F.when(matches(value, c.OPERATION_PATTERN), value.cast("int"))
+
+
+def parse_country(value: Column) -> Column:
+    return F.when(matches(value, c.COUNTRY_PATTERN), F.upper(value))
+
+
+def parse_choice(value: Column, allowed: tuple[str, ...]) -> Column:
+    """Lower-cased value when it is one of `allowed` (any case), else null."""
+    lowered = F.lower(value)
+    return F.when(lowered.isin(*allowed), lowered)
+
+
+def is_invalid_nullable(value: Column, parsed: Column) -> Column:
+    """A value that is present but does not parse (nullable columns)."""
+    return value.isNotNull() & parsed.isNull()

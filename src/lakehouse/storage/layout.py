@@ -1,0 +1,42 @@
+"""Where each layer lives under a root (contract §1). One place for every path the pipeline touches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lakehouse import contract as c
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def bronze(self) -> Path:
+        return self.root / "bronze"
+
+    def silver_table(self, source: str) -> Path:
+        return self.root / "silver" / c.SOURCE_SPECS[source].silver_table
+
+    def quarantine(self, source: str) -> Path:
+        return self.root / "silver" / "_quarantine" / source
+
+    @property
+    def staging(self) -> Path:
+        """Run-private work area; the leading `_` keeps Parquet/Spark readers of silver/ away from it."""
+        return self.root / "silver" / "_staging"
+
+    def run_staging(self, run_id: str) -> Path:
+        return self.staging / run_id
+
+    def ops_table(self, name: str) -> Path:
+        return self.root / "ops" / name
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "ops" / "_lock"
+
+    @property
+    def data_docs(self) -> Path:
+        return self.root / "ops" / "data_docs"
