@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lakehouse.errors import UserError
@@ -59,9 +60,12 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
         check_java()
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a laptop session needs no other interface
+        log4j = Path(__file__).with_name("log4j2.properties")
         builder = SparkSession.builder.master(os.environ.get("LAKEHOUSE_SPARK_MASTER", "local[2]")).appName(app_name)
         for key, value in LOCAL_SETTINGS.items():
             builder = builder.config(key, value)
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j.as_uri()}")
         if shuffle_partitions is not None:
             builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         spark = builder.getOrCreate()

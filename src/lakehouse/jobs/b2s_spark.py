@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +11,15 @@ from typing import TYPE_CHECKING
 from lakehouse import contract as c
 from lakehouse.bronze.staging import StagedFile
 from lakehouse.config import LakehouseConfig
+from lakehouse.failpoints import failpoint
 from lakehouse.silver import io as silver_io
 from lakehouse.silver import schemas
 from lakehouse.silver.build import build_quarantine, build_silver
 from lakehouse.silver.classify import classify, dedup_key_columns
 from lakehouse.spark import get_spark
 from lakehouse.storage.layout import Layout
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -76,6 +80,7 @@ def split_source(spark: SparkSession, config: LakehouseConfig, layout: Layout, s
             silver_io.write_staged_quarantine(
                 build_quarantine(classified_df, source, config.run_id, config.started_at), quarantine_dir
             )
+        failpoint(f"b2s:staged_silver:{source}")
     finally:
         classified_df.unpersist()
     outcome.moves += _stage_moves(layout, silver_dir, layout.silver_table(source), config.run_id)
@@ -86,6 +91,7 @@ def split_source(spark: SparkSession, config: LakehouseConfig, layout: Layout, s
 def split_and_validate(config: LakehouseConfig, layout: Layout, staged: list[StagedFile]) -> SplitOutcome:
     from lakehouse.quality.gx_runner import validate_silver_batches
 
+    log.info("starting Spark")
     spark = get_spark()
     outcome = SplitOutcome()
     batches: dict[str, DataFrame] = {}
@@ -95,11 +101,13 @@ def split_and_validate(config: LakehouseConfig, layout: Layout, staged: list[Sta
         if not accepted:
             continue
         table = c.SOURCE_SPECS[source].silver_table
+        log.info("splitting %s: %d files", source, len(accepted))
         batches[table] = split_source(spark, config, layout, source, accepted, outcome)
         read = sum(s.records_read for s in accepted)
         quarantined = sum(sum(outcome.counts.get(s.file.path, Counter()).values())
                           - outcome.counts.get(s.file.path, Counter())[None] for s in accepted)
         expected[table] = read - quarantined
+    log.info("validating %d Silver batches with Great Expectations", len(batches))
     outcome.quality = validate_silver_batches(
         batches, expected, docs_dir=str(layout.data_docs), run_id=config.run_id
     )

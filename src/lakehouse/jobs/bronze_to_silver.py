@@ -16,6 +16,7 @@ from lakehouse.bronze.discovery import BronzeFile, discover_bronze_files
 from lakehouse.bronze.staging import StagedFile, md5_hex, stage_bronze_files
 from lakehouse.config import LakehouseConfig
 from lakehouse.errors import RunFailed, UserError
+from lakehouse.failpoints import failpoint
 from lakehouse.jobs import b2s_report as report
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.layout import Layout
@@ -82,6 +83,7 @@ def _run_locked(config: LakehouseConfig, layout: Layout) -> report.RunSummary:
         return summary
     try:
         staged = stage_bronze_files(config.root, new_files, layout.run_staging(config.run_id))
+        failpoint("b2s:bronze_staged")
         return _process(config, layout, context, staged, clock)
     except RunFailed:
         silver_commit.discard(layout, config.run_id)
@@ -116,6 +118,8 @@ def _process(config: LakehouseConfig, layout: Layout, context: report.RunContext
             ops_tables.PIPELINE_RUNS: [report.run_row(summary)],
         },
     )
+    failpoint("b2s:before_commit")
     silver_commit.write_plan(layout, plan)
+    failpoint("b2s:plan_written")
     silver_commit.apply_plan(layout, plan)
     return summary

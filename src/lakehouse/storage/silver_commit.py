@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from lakehouse.failpoints import failpoint
 from lakehouse.storage import ops_tables
 from lakehouse.storage.layout import Layout
 
@@ -99,12 +100,15 @@ def _move(root: Path, staged: str, final: str) -> None:
 
 def apply_plan(layout: Layout, plan: CommitPlan) -> None:
     """Make the batch visible and record it; safe to repeat after a crash at any point."""
-    for staged, final in plan.moves:
+    for index, (staged, final) in enumerate(plan.moves):
         _move(layout.root, staged, final)
+        if index == len(plan.moves) // 2:
+            failpoint("commit:half_moved")
     for name in (ops_tables.QUALITY_RESULTS, ops_tables.FILE_MANIFEST, ops_tables.PIPELINE_RUNS):
         rows = plan.ops_rows.get(name, [])
         if rows and not ops_tables.has_rows_of_run(layout, name, plan.run_id):
             ops_tables.append_ops_rows(layout, name, rows, plan.run_id)
+            failpoint(f"commit:appended:{name}")
     shutil.rmtree(layout.run_staging(plan.run_id), ignore_errors=True)
 
 

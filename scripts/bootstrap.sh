@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for this project: Java 17 for Spark (apt-get, when missing), a virtualenv in .venv with
+# the package and its dev tools. Safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then
+  echo "==> installing Java 17 (Spark needs it)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv" >&2
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "==> installing the package and its dependencies into .venv (a few minutes the first time)" >&2
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  if ! .venv/bin/python -m pip install -q -e '.[dev]' >.venv/pip-install.log 2>&1; then
+    grep -v "^WARNING: Location" .venv/pip-install.log >&2
+    echo "bootstrap: pip install failed (log above, also in .venv/pip-install.log)" >&2
+    exit 1
+  fi
+  .venv/bin/python -c "import lakehouse, pyspark, deltalake, great_expectations" >/dev/null
+  rm -f .venv/.installed-* && touch "$stamp"
+fi
