@@ -1,0 +1,79 @@
+"""Shared tools for integration tests: running the real CLI, and reading a root's state without Spark."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+from deltalake import DeltaTable
+
+from lakehouse import contract as c
+from lakehouse.storage.layout import Layout
+
+REPO = Path(__file__).resolve().parents[2]
+VOLATILE = {"_run_id", "_ingested_at", "run_id", "processed_at", "mtime_ns"}
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run `lakehouse ...` as a real process, as a user would."""
+    full_env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "lakehouse.cli", *args], capture_output=True, text=True, env=full_env,
+        timeout=timeout, cwd=REPO,
+    )
+
+
+def read_parquet_rows(directory: Path, partitioned: bool = True) -> list[tuple]:
+    """All rows of a Parquet folder, volatile lineage columns dropped, sorted: comparable across runs."""
+    if not directory.is_dir() or not any(directory.rglob("*.parquet")):
+        return []
+    dataset = ds.dataset(directory, format="parquet", partitioning="hive" if partitioned else None,
+                         exclude_invalid_files=False)
+    table = dataset.to_table()
+    keep = [name for name in table.column_names if name not in VOLATILE]
+    rows = table.select(keep).to_pylist()
+    return sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in rows)
+
+
+def read_delta_rows(path: Path) -> list[dict]:
+    if not DeltaTable.is_deltatable(str(path)):
+        return []
+    return DeltaTable(str(path)).to_pyarrow_table().to_pylist()
+
+
+def root_state(root: Path) -> dict[str, object]:
+    """What a run must leave identical: Silver, quarantine and the manifest (minus run ids and clocks)."""
+    layout = Layout(root)
+    state: dict[str, object] = {}
+    for source in c.SOURCES:
+        state[f"silver/{source}"] = read_parquet_rows(layout.silver_table(source))
+        state[f"quarantine/{source}"] = read_parquet_rows(layout.quarantine(source), partitioned=False)
+    manifest = read_delta_rows(layout.ops_table("file_manifest"))
+    state["manifest"] = sorted(tuple(sorted((k, str(v)) for k, v in row.items() if k not in VOLATILE))
+                               for row in manifest)
+    return state
+
+
+def staging_leftovers(root: Path) -> list[str]:
+    staging = Layout(root).staging
+    return sorted(p.name for p in staging.iterdir()) if staging.is_dir() else []
+
+
+def copy_bronze(source_root: Path, target_root: Path, paths: list[str]) -> None:
+    """Land files into another root, keeping their relative paths and bytes."""
+    for relative in paths:
+        target = target_root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source_root / relative, target)
+
+
+def quarantine_table(root: Path, source: str) -> pa.Table | None:
+    directory = Layout(root).quarantine(source)
+    if not directory.is_dir():
+        return None
+    return ds.dataset(directory, format="parquet").to_table()
