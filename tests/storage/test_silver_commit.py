@@ -80,9 +80,11 @@ def test_ops_commits_carry_the_run_id(tmp_path):
 def test_second_writer_is_refused_with_the_holder_named(tmp_path):
     """§5 one writer: the second lock attempt fails with a message naming the first run."""
     layout = Layout(tmp_path)
-    with root_lock(layout.lock_file, "first", "bronze_to_silver"):
-        with pytest.raises(UserError, match="in use by another run.*run first"):
-            with root_lock(layout.lock_file, "second", "bronze_to_silver"):
-                pass
+    with (
+        root_lock(layout.lock_file, "first", "bronze_to_silver"),
+        pytest.raises(UserError, match="in use by another run.*run first"),
+        root_lock(layout.lock_file, "second", "bronze_to_silver"),
+    ):
+        pass
     with root_lock(layout.lock_file, "third", "bronze_to_silver"):
         pass  # released on exit
