@@ -27,3 +27,35 @@ def test_quarantine_ratio_above_limit_fails_the_run_and_commits_nothing(fresh_ro
     retried = cli("bronze-to-silver", "--root", str(fresh_root), "--max-quarantine-ratio", RATIO_LIMIT)
     assert retried.returncode == 0, retried.stderr
     assert root_state(fresh_root) == root_state(baseline)
+
+
+def test_failed_expectation_fails_the_run_and_a_later_run_commits_once(spark, fresh_root, baseline, monkeypatch):
+    """A Great Expectations failure stops the run: Silver and the manifest stay unchanged, the failed expectation
+    is recorded in ops/quality_results, and the next run processes the same files exactly once."""
+    from lakehouse.config import LakehouseConfig
+    from lakehouse.errors import RunFailed
+    from lakehouse.jobs import bronze_to_silver
+    from lakehouse.quality import gx_runner, suites
+
+    real = suites.silver_expectations
+
+    def with_impossible_store_type(table: str, expected_rows: int):
+        specs = real(table, expected_rows)
+        if table == "stores_snapshots":
+            specs.append(suites.SilverExpectation(table, suites.IN_SET, column="store_type", value_set=("kiosk",)))
+        return specs
+
+    monkeypatch.setattr(gx_runner, "silver_expectations", with_impossible_store_type)
+    config = LakehouseConfig.create(fresh_root, "gx-fails", max_quarantine_ratio=float(RATIO_LIMIT))
+    with pytest.raises(RunFailed, match=r"data quality: stores_snapshots: expect_column_values_to_be_in_set"):
+        bronze_to_silver.run(config)
+    assert root_state(fresh_root) == root_state(fresh_root / "missing")
+    assert staging_leftovers(fresh_root) == []
+    results = read_delta_rows(Layout(fresh_root).ops_table("quality_results"))
+    assert any(not r["success"] and r["column"] == "store_type" for r in results)
+
+    monkeypatch.setattr(gx_runner, "silver_expectations", real)
+    bronze_to_silver.run(LakehouseConfig.create(fresh_root, "retry", max_quarantine_ratio=float(RATIO_LIMIT)))
+    assert root_state(fresh_root) == root_state(baseline)
+    runs = read_delta_rows(Layout(fresh_root).ops_table("pipeline_runs"))
+    assert sorted((r["run_id"], r["status"]) for r in runs) == [("gx-fails", "failed"), ("retry", "succeeded")]
