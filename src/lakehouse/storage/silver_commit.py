@@ -114,7 +114,8 @@ def apply_plan(layout: Layout, plan: CommitPlan) -> None:
 
 def recover(layout: Layout) -> tuple[list[str], list[str]]:
     """Finish committed batches and drop uncommitted ones: (completed run ids, discarded run ids)."""
-    completed, discarded = [], []
+    completed: list[str] = []
+    discarded: list[str] = []
     if not layout.staging.is_dir():
         return completed, discarded
     for staging_dir in sorted(layout.staging.iterdir()):
