@@ -50,7 +50,7 @@ def test_written_plan_is_replayed_exactly_once(tmp_path, moved_before_crash):
         for staged, final in plan.moves:
             (tmp_path / final).parent.mkdir(parents=True)
             (tmp_path / staged).rename(tmp_path / final)
-        ops_tables.append_ops_rows(layout, ops_tables.FILE_MANIFEST, [manifest_row("r1")], "r1")
+        ops_tables.append_ops_rows(layout, ops_tables.FILE_MANIFEST, [manifest_row("r1")], "r1", plan.commit_id)
         silver_commit.write_plan(layout, plan)  # plan still present, as after a crash before cleanup
     assert silver_commit.recover(layout) == (["r1"], [])
     assert (tmp_path / plan.moves[0][1]).read_bytes() == b"data"
@@ -88,3 +88,14 @@ def test_second_writer_is_refused_with_the_holder_named(tmp_path):
         pass
     with root_lock(layout.lock_file, "third", "bronze_to_silver"):
         pass  # released on exit
+
+
+def test_run_id_reused_after_a_failed_attempt_still_commits(tmp_path):
+    """A failed attempt recorded ops rows under run id r1; a retry with the same id must still record its own."""
+    layout = Layout(tmp_path)
+    ops_tables.append_ops_rows(layout, ops_tables.FILE_MANIFEST, [manifest_row("r1")], "r1")  # earlier attempt
+    plan = staged_plan(layout, "r1")
+    silver_commit.write_plan(layout, plan)
+    silver_commit.apply_plan(layout, plan)
+    silver_commit.apply_plan(layout, plan)  # a replay adds nothing more
+    assert len(ops_tables.read_ops_table(layout, ops_tables.FILE_MANIFEST)) == 2

@@ -51,19 +51,24 @@ def read_ops_table(layout: Layout, name: str) -> pa.Table:
     return DeltaTable(str(path)).to_pyarrow_table()
 
 
-def append_ops_rows(layout: Layout, name: str, rows: Sequence[dict[str, Any]], run_id: str) -> None:
-    """Append rows in one commit whose metadata names the run; no rows, no commit."""
+def append_ops_rows(layout: Layout, name: str, rows: Sequence[dict[str, Any]], run_id: str,
+                    commit_id: str | None = None) -> None:
+    """Append rows in one commit whose metadata names the run (and the commit plan); no rows, no commit."""
     if not rows:
         return
     table = pa.Table.from_pylist(list(rows), schema=SCHEMAS[name])
     path = layout.ops_table(name)
     path.parent.mkdir(parents=True, exist_ok=True)
+    metadata = {"run_id": run_id} if commit_id is None else {"run_id": run_id, "commit_id": commit_id}
     write_deltalake(
         str(path), table, mode="append", configuration=TABLE_CONFIGURATION,
-        commit_properties=CommitProperties(custom_metadata={"run_id": run_id}),
+        commit_properties=CommitProperties(custom_metadata=metadata),
     )
 
 
-def has_rows_of_run(layout: Layout, name: str, run_id: str) -> bool:
-    table = read_ops_table(layout, name)
-    return run_id in set(table.column("run_id").to_pylist())
+def has_commit(layout: Layout, name: str, commit_id: str, recent: int = 100) -> bool:
+    """Whether one of the table's recent commits came from this commit plan (replays look just after a crash)."""
+    path = str(layout.ops_table(name))
+    if not DeltaTable.is_deltatable(path):
+        return False
+    return any(entry.get("commit_id") == commit_id for entry in DeltaTable(path).history(limit=recent))

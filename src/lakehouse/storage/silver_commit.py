@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +33,9 @@ class CommitPlan:
     run_id: str
     moves: list[tuple[str, str]] = field(default_factory=list)  # root-relative (staged, final)
     ops_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # ops table -> rows
+    # Marks this plan's ops commits, so a replay skips exactly those (a run id alone can recur: a retried
+    # orchestrator run may reuse it after a failed attempt that already wrote ops rows).
+    commit_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def _json_default(value: object) -> str:
@@ -67,7 +71,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
 
 
 def write_plan(layout: Layout, plan: CommitPlan) -> None:
-    payload = {"run_id": plan.run_id, "moves": plan.moves, "ops_rows": plan.ops_rows}
+    payload = {"run_id": plan.run_id, "commit_id": plan.commit_id, "moves": plan.moves, "ops_rows": plan.ops_rows}
     staging = layout.run_staging(plan.run_id)
     staging.mkdir(parents=True, exist_ok=True)
     write_atomically(staging / PLAN_FILE, json.dumps(payload, default=_json_default).encode())
@@ -80,6 +84,7 @@ def read_plan(staging_dir: Path) -> CommitPlan | None:
     payload = json.loads(plan_path.read_bytes())
     return CommitPlan(
         run_id=payload["run_id"],
+        commit_id=payload["commit_id"],
         moves=[(source, target) for source, target in payload["moves"]],
         ops_rows={
             name: [_revive(row, ops_tables.SCHEMAS[name]) for row in rows]
@@ -106,8 +111,8 @@ def apply_plan(layout: Layout, plan: CommitPlan) -> None:
             failpoint("commit:half_moved")
     for name in (ops_tables.QUALITY_RESULTS, ops_tables.FILE_MANIFEST, ops_tables.PIPELINE_RUNS):
         rows = plan.ops_rows.get(name, [])
-        if rows and not ops_tables.has_rows_of_run(layout, name, plan.run_id):
-            ops_tables.append_ops_rows(layout, name, rows, plan.run_id)
+        if rows and not ops_tables.has_commit(layout, name, plan.commit_id):
+            ops_tables.append_ops_rows(layout, name, rows, plan.run_id, plan.commit_id)
             failpoint(f"commit:appended:{name}")
     shutil.rmtree(layout.run_staging(plan.run_id), ignore_errors=True)
 
