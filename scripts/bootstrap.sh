@@ -14,7 +14,12 @@ fi
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv" >&2
-  "$PYTHON" -m venv .venv
+  if ! "$PYTHON" -m venv .venv >/dev/null 2>&1; then
+    echo "==> installing python3-venv" >&2  # Debian's python3 ships venv separately
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    rm -rf .venv && "$PYTHON" -m venv .venv
+  fi
 fi
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
