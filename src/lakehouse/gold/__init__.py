@@ -1,0 +1,1 @@
+"""Gold layer: dimensions, facts and aggregates (contract §4)."""
