@@ -34,7 +34,7 @@ def measure(base: Path, transactions: int) -> tuple[float, int, float]:
     generate(root, days=days, rows_per_day=rows_per_day, start_date=date(2026, 1, 5), seed=7, faults=0.01)
     generated_s = time.perf_counter() - started
     started = time.perf_counter()
-    summary = bronze_to_silver.run(LakehouseConfig.create(root, max_quarantine_ratio=0.2))
+    summary = bronze_to_silver.run(LakehouseConfig.create(root, max_quarantine_ratio=1.0))  # throughput, not the gate
     elapsed = time.perf_counter() - started
     return elapsed, summary.total("records_read"), generated_s
 

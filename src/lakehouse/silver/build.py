@@ -11,6 +11,7 @@ from pyspark.sql.types import StructType
 from lakehouse import contract as c
 from lakehouse.silver import columns as col_fn
 from lakehouse.silver import schemas
+from lakehouse.silver.parsed import parsed
 
 
 def _lineage(run_id: str, ingested_at: datetime) -> list[Column]:
@@ -23,27 +24,25 @@ def _lineage(run_id: str, ingested_at: datetime) -> list[Column]:
 
 
 def _transactions(run_id: str, ingested_at: datetime) -> list[Column]:
-    ts = col_fn.parse_timestamp(F.col("transaction_ts"))
-    quantity = col_fn.parse_quantity(F.col("quantity"))
-    unit_price = col_fn.parse_money(F.col("unit_price"))
-    discount = F.coalesce(col_fn.parse_money(F.col("discount")), F.lit(0).cast(schemas.MONEY))
+    ts, quantity, unit_price = parsed("transaction_ts"), parsed("quantity"), parsed("unit_price")
+    discount = F.coalesce(parsed("discount"), F.lit(0).cast(schemas.MONEY))
     amount = (quantity * unit_price - discount).cast(schemas.MONEY)
     return [
         F.col("transaction_id"), F.col("customer_id"), F.col("product_id"), F.col("store_id"),
         ts.alias("transaction_ts"), F.to_date(ts).alias("transaction_date"),
         quantity.alias("quantity"), unit_price.alias("unit_price"), discount.alias("discount"), amount.alias("amount"),
-        F.lower("payment_method").alias("payment_method"), F.lower("channel").alias("channel"),
+        parsed("payment_method").alias("payment_method"), parsed("channel").alias("channel"),
         *_lineage(run_id, ingested_at),
     ]
 
 
 def _cdc_meta(key: str) -> list[Column]:
-    commit_ts = col_fn.parse_timestamp(F.col("commit_ts"))
+    commit_ts = parsed("commit_ts")
     return [
         F.col(key),
-        col_fn.parse_lsn(F.col("start_lsn")).alias("start_lsn"),
-        col_fn.parse_lsn(F.col("seqval")).alias("seqval"),
-        col_fn.parse_operation(F.col("operation")).alias("operation"),
+        parsed("start_lsn").alias("start_lsn"),
+        parsed("seqval").alias("seqval"),
+        parsed("operation").alias("operation"),
         commit_ts.alias("commit_ts"),
         F.to_date(commit_ts).alias("commit_date"),
     ]
@@ -56,9 +55,9 @@ def _customers(run_id: str, ingested_at: datetime) -> list[Column]:
         F.col("first_name"), F.col("last_name"),
         F.when(col_fn.matches(email, c.EMAIL_PATTERN), email).alias("email"),
         F.col("city"),
-        col_fn.parse_country(F.col("country")).alias("country"),
-        col_fn.parse_choice(F.col("loyalty_tier"), c.LOYALTY_TIERS).alias("loyalty_tier"),
-        col_fn.parse_date(F.col("signup_date")).alias("signup_date"),
+        parsed("country").alias("country"),
+        parsed("loyalty_tier").alias("loyalty_tier"),
+        parsed("signup_date").alias("signup_date"),
         *_lineage(run_id, ingested_at),
     ]
 
@@ -67,8 +66,8 @@ def _products(run_id: str, ingested_at: datetime) -> list[Column]:
     return [
         *_cdc_meta("product_id"),
         F.col("product_name"), F.col("category"), F.col("subcategory"),
-        col_fn.parse_money(F.col("list_price")).alias("list_price"),
-        col_fn.parse_flag(F.col("is_active")).alias("is_active"),
+        parsed("list_price").alias("list_price"),
+        parsed("is_active").alias("is_active"),
         *_lineage(run_id, ingested_at),
     ]
 
@@ -76,9 +75,9 @@ def _products(run_id: str, ingested_at: datetime) -> list[Column]:
 def _stores(run_id: str, ingested_at: datetime) -> list[Column]:
     return [
         F.col("store_id"), F.col("store_name"), F.col("city"), F.col("region"),
-        col_fn.parse_country(F.col("country")).alias("country"),
-        col_fn.parse_choice(F.col("store_type"), c.STORE_TYPES).alias("store_type"),
-        col_fn.parse_date(F.col("opened_date")).alias("opened_date"),
+        parsed("country").alias("country"),
+        parsed("store_type").alias("store_type"),
+        parsed("opened_date").alias("opened_date"),
         F.col("_ingest_date").alias("snapshot_date"),
         *_lineage(run_id, ingested_at),
     ]

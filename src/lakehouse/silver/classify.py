@@ -12,6 +12,7 @@ from pyspark.sql import functions as F
 
 from lakehouse import contract as c
 from lakehouse.silver import columns as col_fn
+from lakehouse.silver.parsed import add_parsed_columns, parsed
 from lakehouse.silver.rules import SOURCE_RULES, Rule, bronze_columns
 
 META_COLUMNS = ("_file_seq", "_record_number", "_source_file", "_ingest_date", "_fields", "_is_malformed")
@@ -50,9 +51,9 @@ def dedup_key_columns(source: str) -> dict[str, Column]:
     if spec.kind == "cdc":
         return {
             spec.key: F.col(spec.key),
-            "start_lsn": col_fn.parse_lsn(F.col("start_lsn")),
-            "seqval": col_fn.parse_lsn(F.col("seqval")),
-            "operation": col_fn.parse_operation(F.col("operation")),
+            "start_lsn": parsed("start_lsn"),
+            "seqval": parsed("seqval"),
+            "operation": parsed("operation"),
         }
     return {spec.key: F.col(spec.key), "snapshot_date": F.col("_ingest_date")}
 
@@ -84,6 +85,7 @@ def classify(records_df: DataFrame, files_df: DataFrame, source: str, stored_key
     """Bronze records of one source -> cleaned columns plus `reason` (null for rows bound for Silver)."""
     return (
         extract_bronze_columns(records_df, files_df, source)
+        .transform(lambda df: add_parsed_columns(df, source))
         .transform(lambda df: apply_row_rules(df, source))
         .transform(lambda df: mark_duplicates(df, source, stored_keys_df))
     )

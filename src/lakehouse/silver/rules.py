@@ -2,7 +2,8 @@
 
 The engine (`silver.classify`) takes the first rule whose condition is true as the row's reason. `duplicate_key`
 is always last and needs a window over the batch and the stored Silver keys, so the engine adds it itself.
-Conditions read the cleaned string columns named in `bronze_columns` (contract names, `__$` dropped).
+Conditions read the cleaned string columns named in `bronze_columns` (contract names, `__$` dropped) and their
+parsed values (`silver.parsed`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pyspark.sql import functions as F
 
 from lakehouse import contract as c
 from lakehouse.silver import columns as col_fn
+from lakehouse.silver.parsed import parsed
 
 
 @dataclass(frozen=True)
@@ -46,38 +48,36 @@ def _invalid_ids(names: tuple[str, ...]) -> list[Rule]:
     return [Rule(c.with_column(c.INVALID_ID, name), ~col_fn.matches(F.col(name), c.ID_PATTERN)) for name in names]
 
 
-def _nullable_invalid(reason: str, name: str, parse: Callable[[Column], Column]) -> Rule:
-    return Rule(reason, col_fn.is_invalid_nullable(F.col(name), parse(F.col(name))))
+def _nullable_invalid(reason: str, name: str) -> Rule:
+    return Rule(reason, col_fn.is_invalid_nullable(F.col(name), parsed(name)))
 
 
 def transaction_rules() -> list[Rule]:
     spec = c.SOURCE_SPECS[c.TRANSACTIONS]
-    quantity = col_fn.parse_quantity(F.col("quantity"))
-    unit_price = col_fn.parse_money(F.col("unit_price"))
-    discount = col_fn.parse_money(F.col("discount"))
+    quantity, unit_price, discount = parsed("quantity"), parsed("unit_price"), parsed("discount")
     is_discount_bad = F.col("discount").isNotNull() & (discount.isNull() | (discount > quantity * unit_price))
     return [
         _malformed(),
         *_missing(tuple(name for name in spec.required_columns if name != "discount")),
         *_invalid_ids(("transaction_id", "customer_id", "product_id", "store_id")),
-        Rule(c.INVALID_TIMESTAMP, col_fn.parse_timestamp(F.col("transaction_ts")).isNull()),
+        Rule(c.INVALID_TIMESTAMP, parsed("transaction_ts").isNull()),
         Rule(c.INVALID_QUANTITY, quantity.isNull()),
         Rule(c.INVALID_PRICE, unit_price.isNull()),
         Rule(c.INVALID_DISCOUNT, is_discount_bad),
-        Rule(c.INVALID_PAYMENT_METHOD, col_fn.parse_choice(F.col("payment_method"), c.PAYMENT_METHODS).isNull()),
-        Rule(c.INVALID_CHANNEL, col_fn.parse_choice(F.col("channel"), c.CHANNELS).isNull()),
+        Rule(c.INVALID_PAYMENT_METHOD, parsed("payment_method").isNull()),
+        Rule(c.INVALID_CHANNEL, parsed("channel").isNull()),
     ]
 
 
 def _cdc_rules(key: str, attribute_rules: list[Rule]) -> list[Rule]:
-    is_after_image = col_fn.parse_operation(F.col("operation")).isin(c.OP_INSERT, c.OP_AFTER_IMAGE)
-    has_bad_lsn = col_fn.parse_lsn(F.col("start_lsn")).isNull() | col_fn.parse_lsn(F.col("seqval")).isNull()
+    is_after_image = parsed("operation").isin(c.OP_INSERT, c.OP_AFTER_IMAGE)
+    has_bad_lsn = parsed("start_lsn").isNull() | parsed("seqval").isNull()
     return [
         _malformed(),
         *_missing(("__$start_lsn", "__$seqval", "__$operation", "commit_ts", key)),
         Rule(c.INVALID_LSN, has_bad_lsn),
-        Rule(c.INVALID_OPERATION, col_fn.parse_operation(F.col("operation")).isNull()),
-        Rule(c.INVALID_TIMESTAMP, col_fn.parse_timestamp(F.col("commit_ts")).isNull()),
+        Rule(c.INVALID_OPERATION, parsed("operation").isNull()),
+        Rule(c.INVALID_TIMESTAMP, parsed("commit_ts").isNull()),
         *_invalid_ids((key,)),
         *[Rule(rule.reason, is_after_image & rule.is_violated) for rule in attribute_rules],
     ]
@@ -89,9 +89,9 @@ def customer_rules() -> list[Rule]:
         "customer_id",
         [
             Rule(c.INVALID_EMAIL, email.isNotNull() & ~col_fn.matches(email, c.EMAIL_PATTERN)),
-            _nullable_invalid(c.INVALID_COUNTRY, "country", col_fn.parse_country),
-            _nullable_invalid(c.INVALID_TIER, "loyalty_tier", lambda v: col_fn.parse_choice(v, c.LOYALTY_TIERS)),
-            _nullable_invalid(c.INVALID_DATE, "signup_date", col_fn.parse_date),
+            _nullable_invalid(c.INVALID_COUNTRY, "country"),
+            _nullable_invalid(c.INVALID_TIER, "loyalty_tier"),
+            _nullable_invalid(c.INVALID_DATE, "signup_date"),
         ],
     )
 
@@ -101,8 +101,8 @@ def product_rules() -> list[Rule]:
         "product_id",
         [
             *_missing(("product_name", "category")),
-            _nullable_invalid(c.INVALID_PRICE, "list_price", col_fn.parse_money),
-            _nullable_invalid(c.INVALID_FLAG, "is_active", col_fn.parse_flag),
+            _nullable_invalid(c.INVALID_PRICE, "list_price"),
+            _nullable_invalid(c.INVALID_FLAG, "is_active"),
         ],
     )
 
@@ -112,9 +112,9 @@ def store_rules() -> list[Rule]:
         _malformed(),
         *_missing(("store_id", "store_name", "region")),
         *_invalid_ids(("store_id",)),
-        _nullable_invalid(c.INVALID_COUNTRY, "country", col_fn.parse_country),
-        Rule(c.INVALID_STORE_TYPE, col_fn.parse_choice(F.col("store_type"), c.STORE_TYPES).isNull()),
-        _nullable_invalid(c.INVALID_DATE, "opened_date", col_fn.parse_date),
+        _nullable_invalid(c.INVALID_COUNTRY, "country"),
+        Rule(c.INVALID_STORE_TYPE, parsed("store_type").isNull()),
+        _nullable_invalid(c.INVALID_DATE, "opened_date"),
     ]
 
 
