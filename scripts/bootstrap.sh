@@ -24,7 +24,6 @@ fi
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> installing the package and its dependencies into .venv (a few minutes the first time)" >&2
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   if ! .venv/bin/python -m pip install -q -e '.[dev]' >.venv/pip-install.log 2>&1; then
     grep -v "^WARNING: Location" .venv/pip-install.log >&2
     echo "bootstrap: pip install failed (log above, also in .venv/pip-install.log)" >&2
