@@ -34,6 +34,13 @@ class SplitOutcome:
     quality: QualityReport | None = None
 
 
+def rows_by_outcome(outcome: SplitOutcome, staged: list[StagedFile]) -> tuple[int, int]:
+    """(Silver rows, quarantined rows) of these files, from the per-file counts."""
+    counts = [outcome.counts.get(s.file.path, Counter()) for s in staged]
+    silver_rows = sum(counter[None] for counter in counts)
+    return silver_rows, sum(sum(counter.values()) for counter in counts) - silver_rows
+
+
 def _files_df(spark: SparkSession, staged: list[StagedFile]) -> DataFrame:
     rows = [(s.file_seq, s.file.path, s.file.ingest_date, list(s.positions), s.header_len) for s in staged]
     return spark.createDataFrame(rows, schemas.BRONZE_FILES)
@@ -68,9 +75,7 @@ def split_source(spark: SparkSession, config: LakehouseConfig, layout: Layout, s
     try:
         for row in classified_df.groupBy("_source_file", "reason").count().collect():
             outcome.counts.setdefault(row["_source_file"], Counter())[row["reason"]] += row["count"]
-        counts = [outcome.counts.get(s.file.path, Counter()) for s in staged]
-        silver_rows = sum(counter[None] for counter in counts)
-        quarantined_rows = sum(sum(counter.values()) - counter[None] for counter in counts)
+        silver_rows, quarantined_rows = rows_by_outcome(outcome, staged)
         silver_dir, quarantine_dir = run_dir / "silver" / source, run_dir / "quarantine" / source
         if silver_rows:
             silver_io.write_staged_silver(
@@ -103,10 +108,8 @@ def split_and_validate(config: LakehouseConfig, layout: Layout, staged: list[Sta
         table = c.SOURCE_SPECS[source].silver_table
         log.info("splitting %s: %d files", source, len(accepted))
         batches[table] = split_source(spark, config, layout, source, accepted, outcome)
-        read = sum(s.records_read for s in accepted)
-        quarantined = sum(sum(outcome.counts.get(s.file.path, Counter()).values())
-                          - outcome.counts.get(s.file.path, Counter())[None] for s in accepted)
-        expected[table] = read - quarantined
+        # Conservation (§3.4): what the parser read, less what was quarantined, must be in the staged Silver.
+        expected[table] = sum(s.records_read for s in accepted) - rows_by_outcome(outcome, accepted)[1]
     log.info("validating %d Silver batches with Great Expectations", len(batches))
     outcome.quality = validate_silver_batches(
         batches, expected, docs_dir=str(layout.data_docs), run_id=config.run_id

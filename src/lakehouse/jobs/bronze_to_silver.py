@@ -23,7 +23,7 @@ from lakehouse.storage.layout import Layout
 from lakehouse.storage.lock import root_lock
 
 log = logging.getLogger(__name__)
-JOB = "bronze_to_silver"
+JOB = report.JOB
 
 
 def check_root(root: Path) -> None:
