@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, DEFAULT_ROOT, LakehouseConfig
+from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, DEFAULT_ROOT, ENGINE_ENV, ENGINES, LakehouseConfig
 from lakehouse.errors import UserError
+from lakehouse.jobs.demo_sizes import DEMO_DAYS, DEMO_ROWS_PER_DAY
+from lakehouse.land.cli import add_land_parser, cmd_land
 
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -42,11 +44,23 @@ def _rate(text: str) -> float:
     return value
 
 
-def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_run_arguments(parser: argparse.ArgumentParser, silver: bool = True, gold: bool = True) -> None:
     parser.add_argument("--root", required=True, type=Path, help="root directory (contract §1)")
     parser.add_argument("--run-id", help="run id recorded in lineage and ops (default: time + random suffix)")
-    parser.add_argument("--max-quarantine-ratio", type=_rate, default=DEFAULT_MAX_QUARANTINE_RATIO,
-                        help="fail the run when more than this share of a source's records is quarantined")
+    if silver:
+        parser.add_argument("--max-quarantine-ratio", type=_rate, default=DEFAULT_MAX_QUARANTINE_RATIO,
+                            help="fail the run when more than this share of a source's records is quarantined")
+    if gold:
+        parser.add_argument("--delta-engine", choices=ENGINES, default=None,
+                            help=f"how Gold Delta tables are written (default: ${ENGINE_ENV}, else auto: "
+                                 "delta-spark when Delta is on Spark's classpath, else delta-rs)")
+
+
+def _config(args: argparse.Namespace) -> LakehouseConfig:
+    return LakehouseConfig.create(
+        args.root, args.run_id, getattr(args, "max_quarantine_ratio", DEFAULT_MAX_QUARANTINE_RATIO),
+        getattr(args, "delta_engine", None),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,10 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--faults", type=_rate, default=0.0, help="share of rows given a fault (0..1)")
 
-    _add_run_arguments(commands.add_parser("bronze-to-silver", help="validate new Bronze files into Silver"))
+    _add_run_arguments(commands.add_parser("bronze-to-silver", help="validate new Bronze files into Silver"),
+                       gold=False)
+    _add_run_arguments(commands.add_parser("silver-to-gold", help="bring Gold up to date with new Silver rows"),
+                       silver=False)
+    _add_run_arguments(commands.add_parser("run", help="bronze-to-silver, then silver-to-gold"))
+
+    add_land_parser(commands)
 
     demo = commands.add_parser("demo", help="generate data on a local root, run the pipeline, show the results")
     demo.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    demo.add_argument("--days", type=_positive, default=DEMO_DAYS)
+    demo.add_argument("--rows-per-day", type=_positive, default=DEMO_ROWS_PER_DAY)
     return parser
 
 
@@ -83,19 +105,34 @@ def cmd_bronze_to_silver(args: argparse.Namespace) -> None:
     from lakehouse.jobs import bronze_to_silver
     from lakehouse.jobs.console import print_b2s_summary
 
-    config = LakehouseConfig.create(args.root, args.run_id, args.max_quarantine_ratio)
-    print_b2s_summary(bronze_to_silver.run(config))
+    print_b2s_summary(bronze_to_silver.run(_config(args)))
+
+
+def cmd_silver_to_gold(args: argparse.Namespace) -> None:
+    from lakehouse.jobs import silver_to_gold
+    from lakehouse.jobs.console import print_s2g_summary
+
+    print_s2g_summary(silver_to_gold.run(_config(args)))
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from lakehouse.jobs import pipeline
+
+    pipeline.run(_config(args), echo=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from lakehouse.jobs.demo import run_demo
 
-    run_demo(args.root)
+    run_demo(args.root, days=args.days, rows_per_day=args.rows_per_day)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "generate": cmd_generate,
     "bronze-to-silver": cmd_bronze_to_silver,
+    "silver-to-gold": cmd_silver_to_gold,
+    "run": cmd_run,
+    "land": cmd_land,
     "demo": cmd_demo,
 }
 

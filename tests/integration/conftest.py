@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,4 +50,22 @@ def baseline(tmp_path_factory, generated) -> Path:
     result = cli("bronze-to-silver", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT,
                  "--run-id", "baseline")
     assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def gold_baseline(tmp_path_factory, baseline) -> Path:
+    """`baseline` (Silver done) carried to Gold by one uninterrupted `lakehouse run`."""
+    root = tmp_path_factory.mktemp("gold_baseline") / "root"
+    shutil.copytree(baseline, root)
+    result = cli("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT, "--run-id", "gold-baseline")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def silver_root(tmp_path, baseline) -> Path:
+    """A private copy of `baseline`: Silver complete, Gold not yet built."""
+    root = tmp_path / "root"
+    shutil.copytree(baseline, root)
     return root

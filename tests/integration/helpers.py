@@ -13,6 +13,7 @@ import pyarrow.dataset as ds
 from deltalake import DeltaTable
 
 from lakehouse import contract as c
+from lakehouse.gold import tables as gold_tables
 from lakehouse.storage.layout import Layout
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,6 +58,25 @@ def root_state(root: Path) -> dict[str, object]:
     state["manifest"] = sorted(tuple(sorted((k, str(v)) for k, v in row.items() if k not in VOLATILE))
                                for row in manifest)
     return state
+
+
+def gold_state(root: Path) -> dict[str, list[tuple]]:
+    """Every Gold table's rows, sorted: equal states mean equal tables, whatever commits produced them."""
+    layout = Layout(root)
+    return {
+        table.name: sorted(tuple(sorted((k, repr(v)) for k, v in row.items()))
+                           for row in read_delta_rows(layout.gold_table(table.name)))
+        for table in gold_tables.ALL
+    }
+
+
+def delta_versions(root: Path) -> dict[str, int | None]:
+    layout = Layout(root)
+    return {
+        table.name: DeltaTable(str(layout.gold_table(table.name))).version()
+        if DeltaTable.is_deltatable(str(layout.gold_table(table.name))) else None
+        for table in gold_tables.ALL
+    }
 
 
 def staging_leftovers(root: Path) -> list[str]:

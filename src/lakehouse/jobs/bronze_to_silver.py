@@ -7,7 +7,6 @@ I/O and sequencing only; the rules live in `silver.rules`/`silver.classify`, the
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from lakehouse.failpoints import failpoint
 from lakehouse.jobs import b2s_report as report
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.layout import Layout
+from lakehouse.storage.layout import check_root as layout_check_root
 from lakehouse.storage.lock import root_lock
 
 log = logging.getLogger(__name__)
@@ -27,15 +27,10 @@ JOB = report.JOB
 
 
 def check_root(root: Path) -> None:
-    if not root.exists():
-        raise UserError(f"root {root} does not exist")
-    if not root.is_dir():
-        raise UserError(f"root {root} is not a directory")
+    layout_check_root(root)
     if not (root / "bronze").is_dir():
         raise UserError(f"root {root} has no bronze/ folder: generate or land data first "
                         f"(lakehouse generate --root {root})")
-    if not os.access(root, os.W_OK | os.X_OK):
-        raise UserError(f"root {root} is not writable")
 
 
 def split_new_files(layout: Layout, files: list[BronzeFile]) -> tuple[list[BronzeFile], list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lakehouse.jobs.b2s_report import RunSummary
+from lakehouse.jobs.silver_to_gold import GoldSummary
 
 
 def format_b2s_summary(summary: RunSummary) -> list[str]:
@@ -32,3 +33,24 @@ def format_b2s_summary(summary: RunSummary) -> list[str]:
 
 def print_b2s_summary(summary: RunSummary) -> None:
     print("\n".join(format_b2s_summary(summary)))
+
+
+def format_s2g_summary(summary: GoldSummary) -> list[str]:
+    lines = [
+        f"silver-to-gold run {summary.run_id}: {summary.status}"
+        f"{' (' + summary.message + ')' if summary.message else ''} in {summary.duration_s:.1f}s",
+    ]
+    if summary.files:
+        dates = summary.dates
+        span = f"{dates[0]}..{dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "none")
+        lines.append(f"  consumed {summary.files} files ({summary.silver_rows} Silver rows) with {summary.engine}; "
+                     f"fact dates rebuilt: {len(dates)} ({span})")
+        for table, rows in summary.rows_written.items():
+            lines.append(f"  {table:<30} {'?' if rows is None else rows:>9} rows written")
+    if summary.recovered_runs:
+        lines.append(f"  completed the interrupted Silver commit of run(s) {', '.join(summary.recovered_runs)}")
+    return lines
+
+
+def print_s2g_summary(summary: GoldSummary) -> None:
+    print("\n".join(format_s2g_summary(summary)))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from lakehouse import contract as c
@@ -29,6 +32,47 @@ def read_silver(spark: SparkSession, layout: Layout, source: str) -> DataFrame:
 
 def read_quarantine(spark: SparkSession, layout: Layout, source: str) -> DataFrame:
     return read_parquet_dir(spark, layout.quarantine(source), schemas.QUARANTINE)
+
+
+def partition_values(layout: Layout, source: str) -> list[date]:
+    """Dates of the committed partitions of a Silver table, from folder names alone (no data read)."""
+    table = layout.silver_table(source)
+    prefix = f"{c.SOURCE_SPECS[source].partition_column}="
+    if not table.is_dir():
+        return []
+    return sorted(
+        date.fromisoformat(folder.name.removeprefix(prefix)) for folder in table.iterdir()
+        if folder.name.startswith(prefix) and data_files(folder)
+    )
+
+
+def _read_files(spark: SparkSession, table: Path, files: list[Path], schema: StructType) -> DataFrame:
+    if not files:
+        return spark.createDataFrame([], schema)
+    # basePath keeps the partition column, which lives in the folder names, not in the files.
+    return spark.read.schema(schema).option("basePath", str(table)).parquet(*[str(path) for path in files])
+
+
+def read_silver_partitions(spark: SparkSession, layout: Layout, source: str, values: Iterable[date]) -> DataFrame:
+    """The Silver rows of the given partition dates only (partition pruning by folder)."""
+    table = layout.silver_table(source)
+    partition = c.SOURCE_SPECS[source].partition_column
+    files = [path for value in sorted(set(values)) for path in data_files(table / f"{partition}={value.isoformat()}")]
+    return _read_files(spark, table, files, schemas.SILVER_SCHEMAS[source])
+
+
+def read_silver_of_files(spark: SparkSession, layout: Layout, source: str, run_ids: Iterable[str],
+                         source_files: Iterable[str]) -> DataFrame:
+    """The Silver rows that came from the given Bronze files, committed by the given runs.
+
+    A run's files are named `<run_id>-part-...` (see `jobs.b2s_spark`), so only those are read; the name test can
+    also catch another run's files when one run id is a prefix of another, and `_source_file` settles it.
+    """
+    table = layout.silver_table(source)
+    prefixes = tuple(f"{run_id}-part-" for run_id in sorted(set(run_ids)))
+    files = [path for path in data_files(table) if path.name.startswith(prefixes)] if prefixes else []
+    rows_df = _read_files(spark, table, files, schemas.SILVER_SCHEMAS[source])
+    return rows_df.where(F.col("_source_file").isin(sorted(set(source_files))))
 
 
 def write_staged_silver(silver_df: DataFrame, source: str, target: Path) -> None:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from lakehouse import contract as c
+from lakehouse.errors import UserError
+
+
+def check_root(root: Path) -> None:
+    """A root every job can work in: an existing, writable directory (one sentence otherwise)."""
+    if not root.exists():
+        raise UserError(f"root {root} does not exist")
+    if not root.is_dir():
+        raise UserError(f"root {root} is not a directory")
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise UserError(f"root {root} is not writable")
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,9 @@ class Layout:
 
     def run_staging(self, run_id: str) -> Path:
         return self.staging / run_id
+
+    def gold_table(self, name: str) -> Path:
+        return self.root / "gold" / name
 
     def ops_table(self, name: str) -> Path:
         return self.root / "ops" / name

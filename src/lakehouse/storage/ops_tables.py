@@ -1,4 +1,4 @@
-"""The `ops` Delta tables (contract §1, §5): file manifest, pipeline runs, quality results.
+"""The `ops` Delta tables (contract §1, §5): file manifest, pipeline runs, quality results, Gold's manifest.
 
 Written through delta-rs (`deltalake`) on every engine: they are small, written once per run from the driver,
 and this keeps them readable without a Spark session. Each append is one Delta commit carrying the run id.
@@ -17,6 +17,7 @@ from lakehouse.storage.layout import Layout
 FILE_MANIFEST = "file_manifest"
 PIPELINE_RUNS = "pipeline_runs"
 QUALITY_RESULTS = "quality_results"
+GOLD_MANIFEST = "gold_manifest"  # processed files whose Silver rows Gold has consumed (silver-to-gold's watermark)
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -38,6 +39,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("run_id", pa.string()), ("table", pa.string()), ("expectation", pa.string()), ("column", pa.string()),
         ("success", pa.bool_()), ("observed", pa.string()), ("unexpected_count", pa.int64()),
         ("validated_at", _TS),
+    ]),
+    GOLD_MANIFEST: pa.schema([
+        ("path", pa.string()), ("source", pa.string()), ("silver_run_id", pa.string()), ("run_id", pa.string()),
+        ("consumed_at", _TS),
     ]),
 }
 

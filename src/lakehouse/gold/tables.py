@@ -1,0 +1,30 @@
+"""The Gold tables (contract §4): name, schema and partitioning, declared once for the job, the views and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.sql.types import StructType
+
+from lakehouse.gold import schemas
+
+
+@dataclass(frozen=True)
+class GoldTable:
+    name: str
+    schema: StructType
+    partition_by: tuple[str, ...] = ()
+
+
+DIM_CUSTOMER = GoldTable("dim_customer", schemas.DIM_CUSTOMER)
+DIM_PRODUCT = GoldTable("dim_product", schemas.DIM_PRODUCT)
+DIM_STORE = GoldTable("dim_store", schemas.DIM_STORE)
+FACT_SALES = GoldTable("fact_sales", schemas.FACT_SALES, (schemas.FACT_PARTITION,))
+DAILY_SALES_SUMMARY = GoldTable("daily_sales_summary", schemas.DAILY_SALES_SUMMARY)
+PRODUCT_CATEGORY_PERFORMANCE = GoldTable("product_category_performance", schemas.PRODUCT_CATEGORY_PERFORMANCE)
+STORE_PERFORMANCE = GoldTable("store_performance", schemas.STORE_PERFORMANCE)
+CUSTOMER_SEGMENTATION = GoldTable("customer_segmentation", schemas.CUSTOMER_SEGMENTATION)
+
+DIMENSIONS = (DIM_CUSTOMER, DIM_PRODUCT, DIM_STORE)
+DAILY_AGGREGATES = (DAILY_SALES_SUMMARY, PRODUCT_CATEGORY_PERFORMANCE, STORE_PERFORMANCE)
+ALL = (*DIMENSIONS, FACT_SALES, *DAILY_AGGREGATES, CUSTOMER_SEGMENTATION)
