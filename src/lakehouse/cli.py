@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     demo.add_argument("--days", type=_positive, default=DEMO_DAYS)
     demo.add_argument("--rows-per-day", type=_positive, default=DEMO_ROWS_PER_DAY)
+    demo.add_argument("--max-quarantine-ratio", type=_rate, default=DEFAULT_MAX_QUARANTINE_RATIO,
+                      help="the quality gate's limit (small demos have a dense share of injected faults)")
     return parser
 
 
@@ -124,7 +126,8 @@ def cmd_run(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from lakehouse.jobs.demo import run_demo
 
-    run_demo(args.root, days=args.days, rows_per_day=args.rows_per_day)
+    run_demo(args.root, days=args.days, rows_per_day=args.rows_per_day,
+             max_quarantine_ratio=args.max_quarantine_ratio)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {

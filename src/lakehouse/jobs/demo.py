@@ -12,7 +12,7 @@ import pyarrow.dataset as ds
 from deltalake import DeltaTable
 
 from lakehouse import contract as c
-from lakehouse.config import LakehouseConfig
+from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, LakehouseConfig
 from lakehouse.gold import tables as gold_tables
 from lakehouse.jobs.console import format_b2s_summary, format_s2g_summary
 from lakehouse.jobs.demo_sizes import DEMO_DAYS, DEMO_FAULTS, DEMO_ROWS_PER_DAY
@@ -57,7 +57,8 @@ def format_gold_report(layout: Layout) -> list[str]:
     return lines
 
 
-def run_demo(root: Path, days: int = DEMO_DAYS, rows_per_day: int = DEMO_ROWS_PER_DAY) -> None:
+def run_demo(root: Path, days: int = DEMO_DAYS, rows_per_day: int = DEMO_ROWS_PER_DAY,
+             max_quarantine_ratio: float = DEFAULT_MAX_QUARANTINE_RATIO) -> None:
     from lakehouse.generate import generate
     from lakehouse.jobs import bronze_to_silver, silver_to_gold
 
@@ -65,7 +66,7 @@ def run_demo(root: Path, days: int = DEMO_DAYS, rows_per_day: int = DEMO_ROWS_PE
     generated = generate(root, days=days, rows_per_day=rows_per_day, start_date=date(2026, 1, 5),
                          seed=42, faults=DEMO_FAULTS)
     _step(f"{len(generated.files_written)} new files, {len(generated.files_skipped)} already there")
-    config = LakehouseConfig.create(root)
+    config = LakehouseConfig.create(root, max_quarantine_ratio=max_quarantine_ratio)
     _step(f"run {config.run_id}: bronze -> silver (starting Spark, validating with Great Expectations)")
     print("\n".join(format_b2s_summary(bronze_to_silver.run(config))))
     _step("silver -> gold (SCD2 dimensions, fact_sales as of each transaction, aggregates; Delta via "
