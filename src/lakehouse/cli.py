@@ -19,6 +19,7 @@ from lakehouse.errors import UserError
 from lakehouse.jobs.demo_sizes import DEMO_DAYS, DEMO_ROWS_PER_DAY
 from lakehouse.land.cli import add_land_parser, cmd_land
 
+SQL_FORMATS = ("table", "csv", "json")  # lakehouse.sql.run.FORMATS; not imported, so --help stays fast
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_land_parser(commands)
 
+    sql = commands.add_parser("sql", help="run a T-SQL query over Gold and the analyst views of synapse_sql/, locally")
+    sql.add_argument("--root", required=True, type=Path, help="root directory whose Gold tables are queried")
+    sql.add_argument("--format", choices=SQL_FORMATS, default="table", help="output format (default: table)")
+    sql.add_argument("--sql-dir", type=Path, default=None, help="folder of the T-SQL views (default: synapse_sql/)")
+    sql.add_argument("query", help='T-SQL, e.g. "SELECT TOP 10 * FROM analytics.vw_store_comparison"')
+
     demo = commands.add_parser("demo", help="generate data on a local root, run the pipeline, show the results")
     demo.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     demo.add_argument("--days", type=_positive, default=DEMO_DAYS)
@@ -123,6 +130,14 @@ def cmd_run(args: argparse.Namespace) -> None:
     pipeline.run(_config(args), echo=True)
 
 
+def cmd_sql(args: argparse.Namespace) -> None:
+    from lakehouse.sql.run import format_result, run_query
+    from lakehouse.sql.translate import SQL_DIR
+
+    result = run_query(args.root, args.query, args.sql_dir or SQL_DIR)
+    sys.stdout.write(format_result(result, args.format))
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from lakehouse.jobs.demo import run_demo
 
@@ -136,6 +151,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "silver-to-gold": cmd_silver_to_gold,
     "run": cmd_run,
     "land": cmd_land,
+    "sql": cmd_sql,
     "demo": cmd_demo,
 }
 
