@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export GX_ANALYTICS_ENABLED=false
-exec .venv/bin/python -m pytest -q -p no:cacheprovider --timeout 900 "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --timeout 900 --durations=15 "$@"
