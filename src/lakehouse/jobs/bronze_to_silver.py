@@ -20,7 +20,7 @@ from lakehouse.jobs import b2s_report as report
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.layout import Layout
 from lakehouse.storage.layout import check_root as layout_check_root
-from lakehouse.storage.lock import root_lock
+from lakehouse.storage.lock import locked_root
 
 log = logging.getLogger(__name__)
 JOB = report.JOB
@@ -53,11 +53,8 @@ def run(config: LakehouseConfig) -> report.RunSummary:
     """Process every new Bronze file under the root; returns the summary also written to ops/pipeline_runs."""
     layout = Layout(config.root)
     check_root(config.root)
-    try:
-        with root_lock(layout.lock_file, config.run_id, JOB):
-            return _run_locked(config, layout)
-    except PermissionError as error:
-        raise UserError(f"cannot write under root {config.root}: {error.strerror} ({error.filename})") from None
+    with locked_root(layout, config.run_id, JOB):
+        return _run_locked(config, layout)
 
 
 def _record_run(layout: Layout, summary: report.RunSummary) -> None:

@@ -26,13 +26,13 @@ from lakehouse.gold.scd2_cdc import build_dim_customer, build_dim_product
 from lakehouse.gold.scd2_snapshot import build_dim_store
 from lakehouse.gold.tables import GoldTable
 from lakehouse.jobs.s2g_pending import Pending
+from lakehouse.jobs.silver_to_gold import JOB
 from lakehouse.silver import io as silver_io
 from lakehouse.spark import get_spark
 from lakehouse.storage.delta_tables import DeltaEngine, Rows, choose_engine
 from lakehouse.storage.layout import Layout
 
 log = logging.getLogger(__name__)
-JOB = "silver_to_gold"
 DATE = tables.FACT_SALES.partition_by[0]
 
 

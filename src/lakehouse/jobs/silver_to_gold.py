@@ -19,7 +19,7 @@ from lakehouse.failpoints import failpoint
 from lakehouse.jobs.s2g_pending import Pending, find_pending, gold_manifest_rows
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.layout import Layout, check_root
-from lakehouse.storage.lock import root_lock
+from lakehouse.storage.lock import locked_root
 
 log = logging.getLogger(__name__)
 JOB = "silver_to_gold"
@@ -49,11 +49,8 @@ def run(config: LakehouseConfig) -> GoldSummary:
     """Bring Gold up to date with every committed Silver batch; returns the summary written to ops/pipeline_runs."""
     layout = Layout(config.root)
     check_root(config.root)
-    try:
-        with root_lock(layout.lock_file, config.run_id, JOB):
-            return _run_locked(config, layout)
-    except PermissionError as error:
-        raise UserError(f"cannot write under root {config.root}: {error.strerror} ({error.filename})") from None
+    with locked_root(layout, config.run_id, JOB):
+        return _run_locked(config, layout)
 
 
 def run_row(config: LakehouseConfig, summary: GoldSummary) -> dict[str, Any]:

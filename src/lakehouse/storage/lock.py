@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lakehouse.errors import UserError
+from lakehouse.storage.layout import Layout
 
 
 @contextmanager
@@ -35,6 +36,16 @@ def root_lock(lock_file: Path, run_id: str, job: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+@contextmanager
+def locked_root(layout: Layout, run_id: str, job: str) -> Iterator[None]:
+    """A job's whole run: the root lock held, and a root it may not write turned into one sentence."""
+    try:
+        with root_lock(layout.lock_file, run_id, job):
+            yield
+    except PermissionError as error:
+        raise UserError(f"cannot write under root {layout.root}: {error.strerror} ({error.filename})") from None
 
 
 def _holder(fd: int) -> str:
