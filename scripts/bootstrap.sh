@@ -24,7 +24,7 @@ fi
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ] || ! .venv/bin/python -c "import lakehouse, pyspark" >/dev/null 2>&1; then
   echo "==> installing the package and its dependencies into .venv (a few minutes the first time)" >&2
-  if ! .venv/bin/python -m pip install -q -e '.[dev]' >.venv/pip-install.log 2>&1; then
+  if ! .venv/bin/python -m pip install -q -e '.[local,dev]' >.venv/pip-install.log 2>&1; then
     grep -v "^WARNING: Location" .venv/pip-install.log >&2
     echo "bootstrap: pip install failed (log above, also in .venv/pip-install.log)" >&2
     exit 1
