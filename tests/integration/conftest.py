@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse.bronze.discovery import discover_bronze_files
-from tests.integration.helpers import cli, copy_bronze
+from tests.integration.helpers import copy_bronze, run_in_process
 
 # Faults are dense in these small data sets (every reason code is forced in), so the tests that are not about the
 # quarantine gate raise its limit; tests/integration/test_quality_gate.py checks the default.
@@ -47,7 +47,7 @@ def baseline(tmp_path_factory, generated) -> Path:
     """The generated files processed by one uninterrupted `bronze-to-silver` run."""
     root = tmp_path_factory.mktemp("baseline") / "root"
     copy_bronze(generated.root, root, generated.paths)
-    result = cli("bronze-to-silver", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT,
+    result = run_in_process("bronze-to-silver", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT,
                  "--run-id", "baseline")
     assert result.returncode == 0, result.stderr
     return root
@@ -58,7 +58,8 @@ def gold_baseline(tmp_path_factory, baseline) -> Path:
     """`baseline` (Silver done) carried to Gold by one uninterrupted `lakehouse run`."""
     root = tmp_path_factory.mktemp("gold_baseline") / "root"
     shutil.copytree(baseline, root)
-    result = cli("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT, "--run-id", "gold-baseline")
+    result = run_in_process("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT,
+                            "--run-id", "gold-baseline")
     assert result.returncode == 0, result.stderr
     return root
 

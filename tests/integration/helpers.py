@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,6 +31,50 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> 
         [sys.executable, "-m", "lakehouse.cli", *args], capture_output=True, text=True, env=full_env,
         timeout=timeout, cwd=REPO,
     )
+
+
+def start_run(*args: str) -> subprocess.Popen:
+    """Start `lakehouse ...` as a real process in its own process group (the Python driver and its Spark JVM)."""
+    return subprocess.Popen([sys.executable, "-m", "lakehouse.cli", *args], cwd=REPO, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_run(process: subprocess.Popen) -> None:
+    """SIGKILL the whole run, as a lost machine or container would, and wait until it is gone.
+
+    Killing only the Python driver would leave its Spark JVM writing task output for a moment after the lock is
+    free; a rerun started in that moment sees files appear in the dead run's staging folder.
+    """
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+
+
+def run_in_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `lakehouse ...` through the same `main` inside this process, on the tests' Spark session.
+
+    For baselines and reruns, where a real process is not what the test checks: it saves a JVM start and runs on a
+    warm JVM. Kill tests, the demo and the one-line-error tests keep real processes (`cli`).
+    """
+    from lakehouse.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with _environment(env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args))
+    return subprocess.CompletedProcess(["lakehouse", *args], status, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _environment(overrides: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def read_parquet_rows(directory: Path, partitioned: bool = True) -> list[tuple]:

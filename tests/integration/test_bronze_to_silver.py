@@ -8,12 +8,12 @@ from lakehouse import contract as c
 from lakehouse.storage.layout import Layout
 from tests.integration.conftest import RATIO_LIMIT
 from tests.integration.helpers import (
-    cli,
     copy_bronze,
     quarantine_table,
     read_delta_rows,
     read_parquet_rows,
     root_state,
+    run_in_process,
     staging_leftovers,
 )
 from tests.silver.reason_codes import expected_reason_codes
@@ -74,13 +74,17 @@ def test_pipeline_run_is_recorded(baseline):
     assert (Layout(baseline).data_docs / "index.html").exists()
 
 
+def run_b2s(root):
+    return run_in_process("bronze-to-silver", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT)
+
+
 def test_split_into_runs_equals_one_run(generated, baseline, tmp_path):
     """§5: files landing in landing order, processed in three runs, give the Silver and quarantine of one run."""
     root = tmp_path / "split"
     paths = generated.paths
     for batch in (paths[: len(paths) // 3], paths[len(paths) // 3: 2 * len(paths) // 3], paths[2 * len(paths) // 3:]):
         copy_bronze(generated.root, root, batch)
-        result = cli("bronze-to-silver", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT)
+        result = run_in_process("bronze-to-silver", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT)
         assert result.returncode == 0, result.stderr
     assert root_state(root) == root_state(baseline)
     assert staging_leftovers(root) == []
@@ -88,10 +92,10 @@ def test_split_into_runs_equals_one_run(generated, baseline, tmp_path):
 
 def test_rerun_without_new_files_changes_nothing(fresh_root):
     """§5: a run processes only files not yet processed; with none, Silver and the manifest stay as they are."""
-    assert cli("bronze-to-silver", "--root", str(fresh_root), "--max-quarantine-ratio", RATIO_LIMIT).returncode == 0
+    assert run_b2s(fresh_root).returncode == 0
     before = root_state(fresh_root)
     files_before = sorted(p.relative_to(fresh_root).as_posix() for p in (fresh_root / "silver").rglob("*"))
-    result = cli("bronze-to-silver", "--root", str(fresh_root))
+    result = run_in_process("bronze-to-silver", "--root", str(fresh_root))
     assert result.returncode == 0, result.stderr
     assert "no new files" in result.stdout
     assert root_state(fresh_root) == before
@@ -102,12 +106,12 @@ def test_rerun_without_new_files_changes_nothing(fresh_root):
 
 def test_file_changed_after_processing_is_reported_not_reprocessed(fresh_root, generated):
     """§5: a file changed after it was processed is not processed again; the run reports it."""
-    assert cli("bronze-to-silver", "--root", str(fresh_root), "--max-quarantine-ratio", RATIO_LIMIT).returncode == 0
+    assert run_b2s(fresh_root).returncode == 0
     before = root_state(fresh_root)
     changed = next(p for p in generated.paths if "/transactions/" in p)
     with open(fresh_root / changed, "a", encoding="utf-8") as handle:
         handle.write("\nT-NEW,C1,P1,S1,2026-01-05T10:00:00Z,1,1.00,,card,store\n")
-    result = cli("bronze-to-silver", "--root", str(fresh_root))
+    result = run_in_process("bronze-to-silver", "--root", str(fresh_root))
     assert result.returncode == 0, result.stderr
     assert f"{changed} changed after it was processed" in result.stdout
     assert root_state(fresh_root) == before

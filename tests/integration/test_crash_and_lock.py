@@ -12,7 +12,16 @@ import pytest
 
 from lakehouse.storage.layout import Layout
 from tests.integration.conftest import RATIO_LIMIT
-from tests.integration.helpers import REPO, cli, read_delta_rows, root_state, staging_leftovers
+from tests.integration.helpers import (
+    REPO,
+    cli,
+    kill_run,
+    read_delta_rows,
+    root_state,
+    run_in_process,
+    staging_leftovers,
+    start_run,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +46,7 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(point, fresh_root, basel
     killed = cli(*run_args(fresh_root), env={"LAKEHOUSE_CRASH_AT": point})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
-    rerun = cli(*run_args(fresh_root))
+    rerun = run_in_process(*run_args(fresh_root))
     assert rerun.returncode == 0, rerun.stderr
     assert root_state(fresh_root) == root_state(baseline)
     assert staging_leftovers(fresh_root) == []
@@ -48,16 +57,14 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(point, fresh_root, basel
 
 def test_killed_at_a_random_instant_from_outside(fresh_root, baseline):
     """§5: SIGKILL from another process at an arbitrary moment of the Spark stage, then a rerun."""
-    process = subprocess.Popen([sys.executable, "-m", "lakehouse.cli", *run_args(fresh_root)], cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_run(*run_args(fresh_root))
     staging = Layout(fresh_root).staging
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not any(staging.glob("*/silver/*")):
         time.sleep(0.2)  # wait until Silver files are being written: the middle of the Spark stage
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
+    kill_run(process)
 
-    rerun = cli(*run_args(fresh_root))
+    rerun = run_in_process(*run_args(fresh_root))
     assert rerun.returncode == 0, rerun.stderr
     assert root_state(fresh_root) == root_state(baseline)
     assert staging_leftovers(fresh_root) == []
@@ -90,6 +97,6 @@ def test_lock_of_a_killed_run_does_not_block(fresh_root):
     killed = cli(*run_args(fresh_root), env={"LAKEHOUSE_CRASH_AT": "b2s:bronze_staged"})
     assert killed.returncode == -signal.SIGKILL
     assert Layout(fresh_root).lock_file.exists()
-    assert cli(*run_args(fresh_root)).returncode == 0
+    assert run_in_process(*run_args(fresh_root)).returncode == 0
 
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import random
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
 from lakehouse.storage.layout import Layout
 from tests.integration.conftest import RATIO_LIMIT
-from tests.integration.helpers import REPO, cli, gold_state, read_delta_rows
+from tests.integration.helpers import cli, gold_state, kill_run, read_delta_rows, run_in_process, start_run
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +29,7 @@ def run_args(root) -> list[str]:
 
 
 def assert_same_as_uninterrupted(root, gold_baseline) -> None:
-    rerun = cli(*run_args(root))
+    rerun = run_in_process(*run_args(root))
     assert rerun.returncode == 0, rerun.stderr
     assert gold_state(root) == gold_state(gold_baseline)
     consumed = [row["path"] for row in read_delta_rows(Layout(root).ops_table("gold_manifest"))]
@@ -50,13 +48,11 @@ def test_run_killed_in_gold_stage_then_rerun_equals_uninterrupted_run(point, sil
 
 def test_run_killed_at_a_random_instant_of_gold_stage(silver_root, gold_baseline):
     """§5: SIGKILL from outside at a random moment after the Gold stage started writing, then a rerun."""
-    process = subprocess.Popen([sys.executable, "-m", "lakehouse.cli", *run_args(silver_root)], cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_run(*run_args(silver_root))
     gold = Layout(silver_root).root / "gold"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None and not gold.exists():
         time.sleep(0.1)
     time.sleep(random.Random().uniform(0.0, 4.0))  # somewhere among the Gold commits
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
+    kill_run(process)
     assert_same_as_uninterrupted(silver_root, gold_baseline)

@@ -11,7 +11,14 @@ from deltalake import DeltaTable
 from lakehouse.gold import tables as gold_tables
 from lakehouse.storage.layout import Layout
 from tests.integration.conftest import RATIO_LIMIT
-from tests.integration.helpers import cli, delta_versions, gold_state, read_delta_rows, read_parquet_rows
+from tests.integration.helpers import (
+    cli,
+    delta_versions,
+    gold_state,
+    read_delta_rows,
+    read_parquet_rows,
+    run_in_process,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +89,7 @@ def test_rerun_with_nothing_new_commits_nothing(tmp_path, gold_baseline):
     root = tmp_path / "root"
     shutil.copytree(gold_baseline, root)
     before = delta_versions(root)
-    result = cli("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT, "--run-id", "again")
+    result = run_in_process("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT, "--run-id", "again")
     assert result.returncode == 0, result.stderr
     assert "no new Silver data" in result.stdout
     assert delta_versions(root) == before
@@ -91,7 +98,7 @@ def test_rerun_with_nothing_new_commits_nothing(tmp_path, gold_baseline):
 
 def test_silver_to_gold_before_any_silver_is_a_successful_no_op(tmp_path):
     """§5, §6: `silver-to-gold` before any Silver exists succeeds and says so."""
-    result = cli("silver-to-gold", "--root", str(tmp_path))
+    result = run_in_process("silver-to-gold", "--root", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "no new Silver data" in result.stdout
 
