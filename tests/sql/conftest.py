@@ -9,7 +9,7 @@ import pytest
 from deltalake import DeltaTable
 
 from lakehouse.storage.layout import Layout
-from tests.integration.helpers import cli
+from tests.integration.helpers import run_in_process
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +20,7 @@ def gold_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sql_gold") / "root"
     root.mkdir()
     generate(root, days=5, rows_per_day=300, start_date=date(2026, 1, 5), seed=5, faults=0.0)
-    result = cli("run", "--root", str(root), "--max-quarantine-ratio", "0.5", "--run-id", "sql-tests")
+    result = run_in_process("run", "--root", str(root), "--max-quarantine-ratio", "0.5", "--run-id", "sql-tests")
     assert result.returncode == 0, result.stderr
     return root
 
