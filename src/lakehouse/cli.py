@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, DEFAULT_ROOT, ENGINE_ENV, ENGINES, LakehouseConfig
+from lakehouse.deploy.cli import add_deploy_parser, cmd_deploy
 from lakehouse.errors import UserError
 from lakehouse.jobs.demo_sizes import DEMO_DAYS, DEMO_ROWS_PER_DAY
 from lakehouse.land.cli import add_land_parser, cmd_land
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_arguments(commands.add_parser("run", help="bronze-to-silver, then silver-to-gold"))
 
     add_land_parser(commands)
+    add_deploy_parser(commands)
 
     sql = commands.add_parser("sql", help="run a T-SQL query over Gold and the analyst views of synapse_sql/, locally")
     sql.add_argument("--root", required=True, type=Path, help="root directory whose Gold tables are queried")
@@ -151,6 +153,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "silver-to-gold": cmd_silver_to_gold,
     "run": cmd_run,
     "land": cmd_land,
+    "deploy": cmd_deploy,
     "sql": cmd_sql,
     "demo": cmd_demo,
 }
