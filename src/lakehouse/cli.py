@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from lakehouse.adf.cli import add_adf_run_parser, cmd_adf_run
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, DEFAULT_ROOT, ENGINE_ENV, ENGINES, LakehouseConfig
 from lakehouse.deploy.cli import add_deploy_parser, cmd_deploy
 from lakehouse.errors import UserError
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_land_parser(commands)
     add_deploy_parser(commands)
+    add_adf_run_parser(commands)
 
     sql = commands.add_parser("sql", help="run a T-SQL query over Gold and the analyst views of synapse_sql/, locally")
     sql.add_argument("--root", required=True, type=Path, help="root directory whose Gold tables are queried")
@@ -154,6 +156,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "run": cmd_run,
     "land": cmd_land,
     "deploy": cmd_deploy,
+    "adf-run": cmd_adf_run,
     "sql": cmd_sql,
     "demo": cmd_demo,
 }

@@ -1,0 +1,6 @@
+"""`lakehouse adf-run`: the Data Factory pipeline of `adf/`, run locally from its own JSON.
+
+factory (the JSON files) -> runner (checks, parameters, system variables) -> engine (dependencies, retries, the
+leaf rule of pipeline status) -> activities (local meaning of each activity type: metadata, databricks, web),
+with expressions evaluated by expr_parse/expr_eval (and dotnet_time for dates). cli is the command line.
+"""
