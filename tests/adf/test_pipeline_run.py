@@ -16,6 +16,7 @@ from lakehouse.adf.engine import FAILED, SKIPPED, SUCCEEDED
 from lakehouse.adf.factory import ADF_DIR, JOBS_DIR
 from lakehouse.adf.runner import RunRequest, run_pipeline
 from lakehouse.cli import main
+from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
 from lakehouse.errors import UserError
 from tests.adf.conftest import LONG_AGO, RUN_ID, TRIGGER_TIME, FakeEntryPoints, age_files, land
 
@@ -37,7 +38,8 @@ def test_new_files_run_both_stages_with_the_lake_root_and_the_pipeline_run_id(br
     result, statuses, fake = run(bronze_root, alert_endpoint, lakeRoot="/lake")
     assert result.status == SUCCEEDED
     arguments = ["--root", "/lake", "--run-id", RUN_ID]
-    assert fake.calls == [(B2S, arguments), (S2G, arguments)]
+    gate = ["--max-quarantine-ratio", str(DEFAULT_MAX_QUARANTINE_RATIO)]
+    assert fake.calls == [(B2S, [*arguments, *gate]), (S2G, arguments)]
     assert statuses["IfNewBronzeFiles/GetAlertWebhookUrl"] == SKIPPED
     assert alert_endpoint.secret_reads == [] and alert_endpoint.received == []
 
@@ -45,6 +47,13 @@ def test_new_files_run_both_stages_with_the_lake_root_and_the_pipeline_run_id(br
 def test_root_is_the_default_lake_root(bronze_root):
     _, _, fake = run(bronze_root)
     assert {argv[1] for _, argv in fake.calls} == {str(bronze_root)}
+
+
+def test_the_quarantine_limit_parameter_reaches_the_bronze_to_silver_stage_only(bronze_root):
+    _, _, fake = run(bronze_root, maxQuarantineRatio="0.5")
+    (b2s, b2s_argv), (s2g, s2g_argv) = fake.calls
+    assert (b2s, s2g) == (B2S, S2G)
+    assert b2s_argv[-2:] == ["--max-quarantine-ratio", "0.5"] and "--max-quarantine-ratio" not in s2g_argv
 
 
 def test_failing_first_stage_skips_the_second_and_posts_the_alert(bronze_root, alert_endpoint):
@@ -181,4 +190,5 @@ def test_command_line_errors_are_one_sentence(bronze_root, capsys):
     assert main(["adf-run", "--root", str(bronze_root), "--param", "nope=1"]) == 1
     assert capsys.readouterr().err.strip() == (
         "lakehouse: error: pipeline CustomerAnalyticsPipeline has no parameter nope (its parameters: lakeRoot, "
-        "bronzeToSilverJobId, silverToGoldJobId, keyVaultUrl, alertWebhookSecretName, lookbackHours, forceRun)")
+        "bronzeToSilverJobId, silverToGoldJobId, keyVaultUrl, alertWebhookSecretName, lookbackHours, forceRun, "
+        "maxQuarantineRatio)")

@@ -13,12 +13,14 @@ from lakehouse.adf import databricks, dotnet_time
 from lakehouse.adf.activities import all_activities
 from lakehouse.adf.factory import ADF_DIR, JOBS_DIR, load_factory, reference_name
 from lakehouse.adf.runner import PIPELINE, check_pipeline
+from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
 
 FACTORY = load_factory(ADF_DIR)  # also checks each file is {"name": <file name>, "properties": {...}}
 ACTIVITIES = all_activities(FACTORY.pipeline(PIPELINE)["activities"])
 PARAMETERS = FACTORY.pipeline(PIPELINE)["parameters"]
 JOB_ACTIVITIES = [a for a in ACTIVITIES if a["type"] == "DatabricksJob"]
 EXECUTION_TYPES = ("GetMetadata", "DatabricksJob", "WebActivity")
+RATIO_EXPRESSION = "@pipeline().parameters.maxQuarantineRatio"
 SECRET_KEYS = {"accountkey", "serviceprincipalkey", "serviceprincipalcredential", "sasuri", "sastoken",
                "accesstoken", "password", "connectionstring", "encryptedcredential", "clientsecret"}
 
@@ -57,9 +59,11 @@ def test_databricks_activities_name_existing_jobs_whose_parameters_they_pass():
     for activity in JOB_ACTIVITIES:
         job = databricks.load_job(JOBS_DIR, databricks.job_name_of(activity))
         properties = activity["typeProperties"]
-        assert set(properties["jobParameters"]) == {p["name"] for p in job["parameters"]} == {"root", "run_id"}
-        assert properties["jobParameters"]["run_id"]["value"] == "@pipeline().RunId"  # both stages: one run id
-        assert properties["jobParameters"]["root"]["value"] == "@pipeline().parameters.lakeRoot"
+        passed = {name: value["value"] for name, value in properties["jobParameters"].items()}
+        assert set(passed) == {p["name"] for p in job["parameters"]}  # each of the job's parameters, and only those
+        assert passed["run_id"] == "@pipeline().RunId"  # both stages: one run id
+        assert passed["root"] == "@pipeline().parameters.lakeRoot"
+        assert passed.get("max_quarantine_ratio", RATIO_EXPRESSION) == RATIO_EXPRESSION
         job_id = re.fullmatch(r"@pipeline\(\)\.parameters\.(\w+)", properties["jobId"]["value"])
         assert job_id is not None and job_id.group(1) in PARAMETERS  # known after deployment only
 
@@ -110,12 +114,23 @@ def test_linked_services_use_managed_identity_and_no_file_holds_a_secret():
         assert not keys(json.loads(path.read_text())) & SECRET_KEYS, path
 
 
+def test_only_the_bronze_to_silver_stage_gets_the_quarantine_limit():
+    passes_it = {a["name"]: "max_quarantine_ratio" in a["typeProperties"]["jobParameters"] for a in JOB_ACTIVITIES}
+    assert passes_it == {"BronzeToSilver": True, "SilverToGold": False}
+
+
+def test_the_quarantine_limit_defaults_to_the_command_line_default():
+    # The limit is decided once, in lakehouse.config; the pipeline's default is a copy of it, kept equal. A string,
+    # as the job parameter it becomes (and Terraform deploys every parameter as String anyway).
+    assert PARAMETERS["maxQuarantineRatio"] == {"type": "string", "defaultValue": str(DEFAULT_MAX_QUARANTINE_RATIO)}
+
+
 def test_pipeline_parameters_have_plain_defaults_for_deployment():
     assert {name: spec["type"] for name, spec in PARAMETERS.items()} == {
         "lakeRoot": "string", "bronzeToSilverJobId": "string", "silverToGoldJobId": "string",
         "keyVaultUrl": "string",
         "alertWebhookSecretName": "string",  # pragma: allowlist secret (a parameter's name, not a secret)
-        "lookbackHours": "int", "forceRun": "bool"}
+        "lookbackHours": "int", "forceRun": "bool", "maxQuarantineRatio": "string"}
     assert all(isinstance(spec["defaultValue"], str | bool | int) for spec in PARAMETERS.values())
     assert PARAMETERS["keyVaultUrl"]["defaultValue"].endswith("/")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
 from lakehouse.deploy.definitions import PACKAGE, WHEEL_LIBRARY, definition_problems, read_definition
 from tests.deploy.conftest import JOB_NAMES, JOBS_DIR
 
@@ -17,6 +18,8 @@ from tests.deploy.conftest import JOB_NAMES, JOBS_DIR
 # one of these, with Spark and Delta of the same major.minor as the `local` extra's pins.
 LTS_RUNTIMES = {"17.3": {"spark": "4.0.0", "delta": "4.0"}}
 JOB_FILES = sorted(JOBS_DIR.glob("*.json"))
+RATIO_PARAMETER = "max_quarantine_ratio"  # the Silver quality gate's limit, passed to lakehouse-bronze-to-silver
+GATE_ARGUMENTS = ["--max-quarantine-ratio", "{{job.parameters.max_quarantine_ratio}}"]
 
 
 def job(path: Path) -> dict:
@@ -34,6 +37,10 @@ def major_minor(version: str) -> str:
 
 def wheel_tasks(path: Path) -> list[dict]:
     return [task for task in job(path)["tasks"] if "python_wheel_task" in task]
+
+
+def is_bronze_to_silver(task: dict) -> bool:
+    return bool(task["python_wheel_task"]["entry_point"] == "lakehouse-bronze-to-silver")
 
 
 def test_the_three_jobs_are_there():
@@ -63,13 +70,24 @@ def test_deploy_accepts_the_definition(path):
 
 
 @pytest.mark.parametrize("path", JOB_FILES, ids=lambda p: p.stem)
-def test_tasks_pass_root_and_run_id_from_declared_job_parameters(path):
+def test_tasks_pass_root_and_run_id_and_the_gate_limit_from_declared_job_parameters(path):
     settings = job(path)
-    declared = {parameter["name"]: parameter["default"] for parameter in settings["parameters"]}
-    assert declared == {"root": "/Volumes/lakehouse/prod", "run_id": "{{job.run_id}}"}
+    declared = {parameter["name"] for parameter in settings["parameters"]}
+    runs_bronze_to_silver = any(is_bronze_to_silver(task) for task in wheel_tasks(path))
+    assert declared == {"root", "run_id"} | ({RATIO_PARAMETER} if runs_bronze_to_silver else set())
     for task in wheel_tasks(path):
+        gate = GATE_ARGUMENTS if is_bronze_to_silver(task) else []
         assert task["python_wheel_task"]["parameters"] == [
-            "--root", "{{job.parameters.root}}", "--run-id", "{{job.parameters.run_id}}"]
+            "--root", "{{job.parameters.root}}", "--run-id", "{{job.parameters.run_id}}", *gate]
+
+
+@pytest.mark.parametrize("path", JOB_FILES, ids=lambda p: p.stem)
+def test_job_parameter_defaults_are_the_command_line_defaults(path):
+    # The quality gate's limit is decided once, in lakehouse.config; a job's default is a copy of it, kept equal.
+    defaults = {parameter["name"]: parameter["default"] for parameter in job(path)["parameters"]}
+    assert defaults["root"] == "/Volumes/lakehouse/prod" and defaults["run_id"] == "{{job.run_id}}"
+    if RATIO_PARAMETER in defaults:
+        assert defaults[RATIO_PARAMETER] == str(DEFAULT_MAX_QUARANTINE_RATIO)
 
 
 @pytest.mark.parametrize("path", JOB_FILES, ids=lambda p: p.stem)

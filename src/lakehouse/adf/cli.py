@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from lakehouse.adf.engine import ActivityRun
 
 PIPELINE = "CustomerAnalyticsPipeline"  # runner.PIPELINE; not imported, so --help stays fast
+# ADF waits each activity's retryIntervalInSeconds (300 s for the stages) between attempts; locally a failure is
+# mostly deterministic, so a run should not sit for minutes before saying so.
+LOCAL_MAX_RETRY_WAIT = 5.0
 
 
 def _param(text: str) -> tuple[str, str]:
@@ -59,8 +62,10 @@ def add_adf_run_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--pipeline", default=PIPELINE, help=f"pipeline to run (default: {PIPELINE})")
     parser.add_argument("--adf-dir", type=Path, default=None, help="the factory's folder (default: adf/)")
     parser.add_argument("--jobs-dir", type=Path, default=None, help="Databricks job definitions (default: jobs/)")
-    parser.add_argument("--max-retry-wait", type=_seconds, default=None, metavar="SECONDS",
-                        help="wait at most this long between retries (default: the activity's retry interval)")
+    parser.add_argument("--max-retry-wait", type=_seconds, default=LOCAL_MAX_RETRY_WAIT, metavar="SECONDS",
+                        help=f"wait at most this long between retries (default: {LOCAL_MAX_RETRY_WAIT:g}, where ADF "
+                             "waits the activity's retryIntervalInSeconds, 300 for the stages; a value at least "
+                             "that large gives ADF's waits)")
     return parser
 
 
