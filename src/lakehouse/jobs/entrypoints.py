@@ -21,7 +21,7 @@ def _run(command: str, argv: Sequence[str] | None) -> None:
 
 
 def bronze_to_silver(argv: Sequence[str] | None = None) -> None:
-    """`lakehouse-bronze-to-silver --root DIR [--run-id ID]`"""
+    """`lakehouse-bronze-to-silver --root DIR [--run-id ID] [--max-quarantine-ratio R]`"""
     _run("bronze-to-silver", argv)
 
 
@@ -31,5 +31,5 @@ def silver_to_gold(argv: Sequence[str] | None = None) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> None:
-    """`lakehouse-run --root DIR [--run-id ID]`: both stages under one run id."""
+    """`lakehouse-run --root DIR [--run-id ID] [--max-quarantine-ratio R]`: both stages under one run id."""
     _run("run", argv)
