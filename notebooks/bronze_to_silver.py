@@ -1,7 +1,8 @@
 # Databricks notebook source
 # MAGIC %md
 # MAGIC # Bronze to Silver
-# MAGIC Validates the Bronze files not yet processed into Silver, as the job `lakehouse_bronze_to_silver` does.
+# MAGIC Validates the Bronze files not yet processed into Silver, as the job `lakehouse_bronze_to_silver` does,
+# MAGIC through the same entry point (`lakehouse.jobs.entrypoints.bronze_to_silver`); an empty `root` is refused.
 # MAGIC Needs the `lakehouse` wheel on the cluster: install the one `lakehouse deploy` uploaded (it prints the path,
 # MAGIC `/Workspace/Shared/lakehouse/wheels/<sha256>/lakehouse-<version>-py3-none-any.whl`) as a cluster library.
 
@@ -9,16 +10,12 @@
 
 dbutils.widgets.text("root", "/Volumes/lakehouse/prod")  # a UC schema whose volumes are bronze, silver, gold, ops
 dbutils.widgets.text("run_id", "")  # empty: a new run id
+dbutils.widgets.text("max_quarantine_ratio", "")  # the quality gate's limit; empty: the command line's default
 
 # COMMAND ----------
 
-import os
+from lakehouse.jobs import entrypoints
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before Great Expectations is imported
-
-from lakehouse.config import LakehouseConfig
-from lakehouse.jobs import bronze_to_silver
-from lakehouse.jobs.console import print_b2s_summary
-
-config = LakehouseConfig.create(dbutils.widgets.get("root"), dbutils.widgets.get("run_id") or None)
-print_b2s_summary(bronze_to_silver.run(config))
+argv = entrypoints.notebook_arguments(dbutils.widgets.get("root"), dbutils.widgets.get("run_id"),
+                                      dbutils.widgets.get("max_quarantine_ratio"))
+entrypoints.bronze_to_silver(argv)

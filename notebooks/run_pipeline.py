@@ -1,7 +1,8 @@
 # Databricks notebook source
 # MAGIC %md
 # MAGIC # Daily pipeline
-# MAGIC Bronze to Silver, then Silver to Gold, under one run id, as the job `lakehouse_daily` does.
+# MAGIC Bronze to Silver, then Silver to Gold, under one run id, as the job `lakehouse_daily` does,
+# MAGIC through the same entry point (`lakehouse.jobs.entrypoints.run`); an empty `root` is refused.
 # MAGIC Needs the `lakehouse` wheel on the cluster: install the one `lakehouse deploy` uploaded (it prints the path,
 # MAGIC `/Workspace/Shared/lakehouse/wheels/<sha256>/lakehouse-<version>-py3-none-any.whl`) as a cluster library.
 
@@ -9,15 +10,12 @@
 
 dbutils.widgets.text("root", "/Volumes/lakehouse/prod")  # a UC schema whose volumes are bronze, silver, gold, ops
 dbutils.widgets.text("run_id", "")  # empty: a new run id
+dbutils.widgets.text("max_quarantine_ratio", "")  # the quality gate's limit; empty: the command line's default
 
 # COMMAND ----------
 
-import os
+from lakehouse.jobs import entrypoints
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before Great Expectations is imported
-
-from lakehouse.config import LakehouseConfig
-from lakehouse.jobs import pipeline
-
-config = LakehouseConfig.create(dbutils.widgets.get("root"), dbutils.widgets.get("run_id") or None)
-pipeline.run(config, echo=True)
+argv = entrypoints.notebook_arguments(dbutils.widgets.get("root"), dbutils.widgets.get("run_id"),
+                                      dbutils.widgets.get("max_quarantine_ratio"))
+entrypoints.run(argv)

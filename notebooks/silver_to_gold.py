@@ -1,7 +1,8 @@
 # Databricks notebook source
 # MAGIC %md
 # MAGIC # Silver to Gold
-# MAGIC Brings Gold up to date with the Silver rows not yet consumed, as the job `lakehouse_silver_to_gold` does.
+# MAGIC Brings Gold up to date with the Silver rows not yet consumed, as the job `lakehouse_silver_to_gold` does,
+# MAGIC through the same entry point (`lakehouse.jobs.entrypoints.silver_to_gold`); an empty `root` is refused.
 # MAGIC Needs the `lakehouse` wheel on the cluster: install the one `lakehouse deploy` uploaded (it prints the path,
 # MAGIC `/Workspace/Shared/lakehouse/wheels/<sha256>/lakehouse-<version>-py3-none-any.whl`) as a cluster library.
 
@@ -12,13 +13,7 @@ dbutils.widgets.text("run_id", "")  # empty: a new run id
 
 # COMMAND ----------
 
-import os
+from lakehouse.jobs import entrypoints
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before Great Expectations is imported
-
-from lakehouse.config import LakehouseConfig
-from lakehouse.jobs import silver_to_gold
-from lakehouse.jobs.console import print_s2g_summary
-
-config = LakehouseConfig.create(dbutils.widgets.get("root"), dbutils.widgets.get("run_id") or None)
-print_s2g_summary(silver_to_gold.run(config))
+argv = entrypoints.notebook_arguments(dbutils.widgets.get("root"), dbutils.widgets.get("run_id"))
+entrypoints.silver_to_gold(argv)

@@ -3,6 +3,13 @@
 # root, the Key Vault URL, the endpoints of the linked services and the Databricks job ids (see databricks.tf
 # for the order on a new environment: the ids exist once `lakehouse deploy` has created the jobs).
 #
+# Network paths. The factory's default Azure integration runtime reaches the lake (GetMetadata, managed identity,
+# a trusted service of the storage firewall) and the Databricks workspace API. The Key Vault is different: its
+# trusted-services exception lets Data Factory in only to fetch linked-service credentials, so the Web activity
+# that reads the alert webhook URL would get 403 ForbiddenByFirewall. That activity runs on the managed virtual
+# network integration runtime of adf/integrationRuntime/ (connectVia) and reaches the vault through the managed
+# private endpoint below, which the vault's owner approves once (README "Deploy to Azure").
+#
 # Note: the provider declares pipeline parameters as String, whatever adf/ says; expressions in adf/ convert
 # non-string parameters with int()/bool().
 
@@ -13,6 +20,8 @@ resource "azurerm_data_factory" "this" {
   location               = azurerm_resource_group.this.location
   resource_group_name    = azurerm_resource_group.this.name
   public_network_enabled = false
+  # The "default" managed virtual network: home of the integration runtime and the managed private endpoints below.
+  managed_virtual_network_enabled = true
 
   identity {
     type = "SystemAssigned"
@@ -29,6 +38,32 @@ resource "azurerm_role_assignment" "data_factory_lake" {
   principal_id         = azurerm_data_factory.this.identity[0].principal_id
 }
 
+# Integration runtimes of adf/integrationRuntime/: Azure IRs ("Managed"), in the managed virtual network when the
+# file references it. Each property the file may hold maps to an argument here (tests/terraform checks the files hold
+# no other), so nothing in adf/ is dropped on the way.
+resource "azurerm_data_factory_integration_runtime_azure" "this" {
+  for_each                = { for k, ir in local.adf_integration_runtimes : k => ir if ir.properties.type == "Managed" }
+  name                    = each.value.name
+  data_factory_id         = azurerm_data_factory.this.id
+  description             = try(each.value.properties.description, null)
+  location                = each.value.properties.typeProperties.computeProperties.location
+  virtual_network_enabled = try(each.value.properties.managedVirtualNetwork.referenceName, null) == "default"
+  compute_type            = try(each.value.properties.typeProperties.computeProperties.dataFlowProperties.computeType, null)
+  core_count              = try(each.value.properties.typeProperties.computeProperties.dataFlowProperties.coreCount, null)
+  time_to_live_min        = try(each.value.properties.typeProperties.computeProperties.dataFlowProperties.timeToLive, null)
+  cleanup_enabled         = try(each.value.properties.typeProperties.computeProperties.dataFlowProperties.cleanup, null)
+}
+
+# The factory's private link to the Key Vault, for the activities on the managed virtual network IR. Azure creates
+# the connection Pending: the vault's owner approves it once per environment (README "Deploy to Azure"; azurerm
+# cannot approve a connection it did not request, and the azapi provider that could is not used here).
+resource "azurerm_data_factory_managed_private_endpoint" "key_vault" {
+  name               = "mpe-${local.names.key_vault}"
+  data_factory_id    = azurerm_data_factory.this.id
+  target_resource_id = azurerm_key_vault.this.id
+  subresource_name   = "vault"
+}
+
 resource "azurerm_data_factory_linked_custom_service" "this" {
   for_each             = local.adf_linked_services
   name                 = each.value.name
@@ -40,6 +75,14 @@ resource "azurerm_data_factory_linked_custom_service" "this" {
   parameters = {
     for name, p in try(each.value.properties.parameters, {}) :
     name => lookup(local.adf_linked_service_parameter_values, name, try(tostring(p.defaultValue), ""))
+  }
+
+  dynamic "integration_runtime" {
+    for_each = can(each.value.properties.connectVia) ? [each.value.properties.connectVia] : []
+    content {
+      name       = azurerm_data_factory_integration_runtime_azure.this[local.adf_integration_runtime_keys[integration_runtime.value.referenceName]].name
+      parameters = try(integration_runtime.value.parameters, null)
+    }
   }
 }
 
@@ -79,7 +122,12 @@ resource "azurerm_data_factory_pipeline" "this" {
     for name, v in try(each.value.properties.variables, {}) : name => try(tostring(v.defaultValue), "")
   }
 
-  depends_on = [azurerm_data_factory_custom_dataset.this, azurerm_data_factory_linked_custom_service.this]
+  # Activities name datasets, linked services and integration runtimes (connectVia) only inside activities_json.
+  depends_on = [
+    azurerm_data_factory_custom_dataset.this,
+    azurerm_data_factory_linked_custom_service.this,
+    azurerm_data_factory_integration_runtime_azure.this,
+  ]
 }
 
 # Schedule triggers of adf/trigger/. A trigger runs only once the job ids are wired (adf_job_wiring_enabled).

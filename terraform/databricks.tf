@@ -1,12 +1,12 @@
 # Azure Databricks: a premium workspace injected into the environment's VNet (no public IPs on clusters), the
-# Key Vault-backed secret scope, and the Data Factory's access to the jobs.
+# Key Vault-backed secret scope, and who may run or manage the jobs.
 #
 # One owner per object: the jobs of jobs/ are created and updated by `lakehouse deploy` (by job name, with the
 # wheel they install), never by Terraform. Terraform only looks them up by name to put their ids into the ADF
-# pipeline and to let the factory's identity run them. Order on a new environment:
+# pipeline and to set their permissions. Order on a new environment:
 #   1. terraform apply -var-file=envs/<env>.tfvars -var adf_job_wiring_enabled=false   (infrastructure; trigger stopped)
 #   2. lakehouse deploy                                                                  (creates the jobs)
-#   3. terraform apply -var-file=envs/<env>.tfvars                                       (job ids wired, trigger started)
+#   3. terraform apply -var-file=envs/<env>.tfvars                                       (job ids wired, permissions set, trigger started)
 # Afterwards every apply finds the jobs: `lakehouse deploy` keeps their ids when it updates them.
 
 resource "azurerm_databricks_workspace" "this" {
@@ -63,21 +63,25 @@ resource "databricks_service_principal" "data_factory" {
   databricks_sql_access = false
 }
 
-# The jobs deployed by `lakehouse deploy`, found by the names in jobs/ (see the order above).
-data "databricks_job" "adf" {
-  for_each = var.adf_job_wiring_enabled ? local.adf_job_parameters : {}
+# The jobs deployed by `lakehouse deploy`: every job of jobs/, found by its name (see the order above).
+data "databricks_job" "deployed" {
+  for_each = var.adf_job_wiring_enabled ? local.databricks_jobs : toset([])
   job_name = each.value
 }
 
-# Authoritative ACL of each pipeline job: the factory and engineers may run it, admins manage it. (`lakehouse
-# deploy` must not set access_control_list on these jobs, or the two would fight over it.)
-resource "databricks_permissions" "adf_jobs" {
-  for_each = data.databricks_job.adf
+# Authoritative ACL of every job of jobs/: engineers may run them, admins manage them, and the factory's identity
+# may run only the jobs the pipeline runs (local.adf_job_parameters), so not lakehouse_daily. (`lakehouse deploy`
+# must not set access_control_list on these jobs, or the two would fight over it.)
+resource "databricks_permissions" "jobs" {
+  for_each = data.databricks_job.deployed
   job_id   = each.value.id
 
-  access_control {
-    service_principal_name = databricks_service_principal.data_factory.application_id
-    permission_level       = "CAN_MANAGE_RUN"
+  dynamic "access_control" {
+    for_each = contains(values(local.adf_job_parameters), each.key) ? [databricks_service_principal.data_factory.application_id] : []
+    content {
+      service_principal_name = access_control.value
+      permission_level       = "CAN_MANAGE_RUN"
+    }
   }
   access_control {
     group_name       = local.groups.engineers
@@ -87,4 +91,15 @@ resource "databricks_permissions" "adf_jobs" {
     group_name       = local.groups.admins
     permission_level = "CAN_MANAGE"
   }
+}
+
+# Formerly one resource per pipeline parameter (databricks_permissions.adf_jobs); now one per job, by name.
+moved {
+  from = databricks_permissions.adf_jobs["bronzeToSilverJobId"]
+  to   = databricks_permissions.jobs["lakehouse_bronze_to_silver"]
+}
+
+moved {
+  from = databricks_permissions.adf_jobs["silverToGoldJobId"]
+  to   = databricks_permissions.jobs["lakehouse_silver_to_gold"]
 }

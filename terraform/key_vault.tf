@@ -1,9 +1,12 @@
 # The environment's Key Vault: Azure RBAC (no access policies), soft delete with purge protection, firewall
 # default Deny. It holds the pipeline's one secret (the alert webhook URL, secret "alert-webhook-url"), which an
-# operator puts in; Terraform never handles secret values.
+# operator puts in; Terraform never handles secret values. Who gets in, and how: VNet clients through the private
+# endpoint below; Data Factory through its managed private endpoint (data_factory.tf), as the trusted-services
+# exception would only cover its linked-service credentials, not the Web activity that reads the secret; the
+# Databricks secret scope as a trusted service.
 
 resource "azurerm_key_vault" "this" {
-  #checkov:skip=CKV_AZURE_189:Public endpoint stays on behind a default-Deny firewall so the trusted services that read it from Microsoft's network get in: the Databricks Key Vault-backed secret scope and Data Factory; VNet clients use the private endpoint.
+  #checkov:skip=CKV_AZURE_189:Public endpoint stays on behind a default-Deny firewall so the trusted service that reads it from Microsoft's network gets in: the Databricks Key Vault-backed secret scope. Data Factory and VNet clients use private endpoints.
   name                          = local.names.key_vault
   location                      = azurerm_resource_group.this.location
   resource_group_name           = azurerm_resource_group.this.name

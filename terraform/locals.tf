@@ -73,13 +73,24 @@ locals {
     for f in fileset("${local.adf_dir}/dataset", "*.json") :
     trimsuffix(f, ".json") => jsondecode(file("${local.adf_dir}/dataset/${f}"))
   }
+  adf_integration_runtimes = {
+    for f in fileset("${local.adf_dir}/integrationRuntime", "*.json") :
+    trimsuffix(f, ".json") => jsondecode(file("${local.adf_dir}/integrationRuntime/${f}"))
+  }
 
   # ADF object name -> file key, for references between the loaded definitions.
-  adf_pipeline_keys       = { for k, p in local.adf_pipelines : p.name => k }
-  adf_linked_service_keys = { for k, ls in local.adf_linked_services : ls.name => k }
+  adf_pipeline_keys            = { for k, p in local.adf_pipelines : p.name => k }
+  adf_linked_service_keys      = { for k, ls in local.adf_linked_services : ls.name => k }
+  adf_integration_runtime_keys = { for k, ir in local.adf_integration_runtimes : ir.name => k }
 
-  # Pipeline parameter -> the Databricks job whose id it carries. The job names come from jobs/, the same files
-  # `lakehouse deploy` creates the jobs from.
+  # Every job of jobs/, by name: the files `lakehouse deploy` creates the jobs from. Terraform looks each one up and
+  # owns its ACL (databricks.tf), so a job added to jobs/ is covered without a change here.
+  databricks_jobs = toset([
+    for f in fileset("${path.module}/../jobs", "*.json") : jsondecode(file("${path.module}/../jobs/${f}")).name
+  ])
+
+  # Pipeline parameter -> the Databricks job whose id it carries: the jobs the factory runs (and may run, nothing
+  # more: only these give its identity CAN_MANAGE_RUN).
   adf_job_parameters = {
     bronzeToSilverJobId = jsondecode(file("${path.module}/../jobs/lakehouse_bronze_to_silver.json")).name
     silverToGoldJobId   = jsondecode(file("${path.module}/../jobs/lakehouse_silver_to_gold.json")).name
@@ -91,13 +102,12 @@ locals {
       lakeRoot    = local.lake_root
       keyVaultUrl = azurerm_key_vault.this.vault_uri
     },
-    { for p, job_name in local.adf_job_parameters : p => data.databricks_job.adf[p].id if var.adf_job_wiring_enabled },
+    { for p, job_name in local.adf_job_parameters : p => data.databricks_job.deployed[job_name].id if var.adf_job_wiring_enabled },
   )
   adf_linked_service_parameter_values = {
     storageAccountUrl   = azurerm_storage_account.lake.primary_dfs_endpoint
     workspaceUrl        = "https://${azurerm_databricks_workspace.this.workspace_url}"
     workspaceResourceId = azurerm_databricks_workspace.this.id
-    keyVaultUrl         = azurerm_key_vault.this.vault_uri
   }
 }
 

@@ -23,9 +23,19 @@ output "key_vault_uri" {
   value       = azurerm_key_vault.this.vault_uri
 }
 
+output "key_vault_name" {
+  description = "Name of the Key Vault: approve the factory's managed private endpoint on it (README \"Deploy to Azure\")."
+  value       = azurerm_key_vault.this.name
+}
+
 output "databricks_host" {
   description = "URL of the Databricks workspace (DATABRICKS_HOST of `lakehouse deploy`)."
   value       = "https://${azurerm_databricks_workspace.this.workspace_url}"
+}
+
+output "alert_email_addresses" {
+  description = "Who gets failure e-mails: the action group's addresses, passed to `lakehouse deploy` as --notify for the jobs."
+  value       = var.alert_email_addresses
 }
 
 output "databricks_secret_scope" {

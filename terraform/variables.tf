@@ -135,6 +135,6 @@ variable "catalog_storage_root" {
 
 variable "adf_job_wiring_enabled" {
   type        = bool
-  description = "Look up the Databricks jobs that `lakehouse deploy` created and wire their ids into the Data Factory pipeline (and grant the factory CAN_MANAGE_RUN on them). Set false for the very first apply, when the jobs do not exist yet; the trigger stays stopped while it is false."
+  description = "Look up the Databricks jobs of jobs/ that `lakehouse deploy` created, set their permissions, and wire the ids of the pipeline's jobs into the Data Factory pipeline (granting the factory CAN_MANAGE_RUN on those). Set false for the very first apply, when the jobs do not exist yet; the trigger stays stopped while it is false."
   default     = true
 }

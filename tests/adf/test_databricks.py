@@ -6,9 +6,11 @@ import json
 
 import pytest
 
+from lakehouse import cli
 from lakehouse.adf import databricks
-from lakehouse.adf.engine import ActivityFailed
+from lakehouse.adf.engine import ActivityFailed, Engine
 from lakehouse.errors import UserError
+from lakehouse.jobs import spec
 from tests.adf.conftest import FakeEntryPoints
 
 
@@ -56,7 +58,7 @@ def test_a_failed_task_fails_the_job_and_its_dependants_do_not_run(tmp_path):
     ([wheel_task("a", "b2s")], {"nope": "x"}, "Databricks job job has no parameter nope"),
     ([wheel_task("a", "b2s", parameters=["{{job.start_time.iso_date}}"])], {},
      r"dynamic value reference \{\{job.start_time.iso_date\}\} is not supported"),
-    ([{"task_key": "a", "notebook_task": {"notebook_path": "/x"}}], {}, "not notebook_task"),
+    ([{"task_key": "a", "notebook_task": {"notebook_path": "/x"}}], {}, r"not a python_wheel_task \(notebook_task\)"),
     ([wheel_task("a", "b2s", depends=["b"]), wheel_task("b", "b2s", depends=["a"])], {}, "dependency cycle"),
     ([wheel_task("a", "b2s", depends=["ghost"])], {}, r"depends on unknown tasks \['ghost'\]"),
 ])
@@ -68,10 +70,10 @@ def test_job_definitions_adf_run_cannot_follow_are_refused(tmp_path, tasks, give
 
 def test_missing_or_misnamed_job_files_are_refused(tmp_path):
     with pytest.raises(UserError, match="Databricks job ghost is referenced but .*ghost.json does not exist"):
-        databricks.load_job(tmp_path, "ghost")
+        spec.load_job(tmp_path, "ghost")
     (tmp_path / "other.json").write_text(json.dumps({"name": "something else"}))
-    with pytest.raises(UserError, match="whose name is 'other'"):
-        databricks.load_job(tmp_path, "other")
+    with pytest.raises(UserError, match="other.json: name is 'something else', not the file's stem 'other'"):
+        spec.load_job(tmp_path, "other")
 
 
 def test_activity_names_its_job_in_user_properties():
@@ -91,3 +93,47 @@ def test_entry_points_are_the_installed_console_scripts_called_in_process(tmp_pa
     with pytest.raises(ActivityFailed) as failure:  # the job's own one-line error becomes the activity's message
         databricks.call_entry_point("lakehouse-bronze-to-silver", ["--root", str(not_a_directory)])
     assert failure.value.message == f"root {not_a_directory} is not a directory"
+
+
+def test_a_bug_in_a_job_fails_the_task_and_keeps_its_traceback_in_the_log(monkeypatch, tmp_path, caplog):
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(cli.COMMANDS, "bronze-to-silver", broken)
+    with pytest.raises(ActivityFailed, match="lakehouse-bronze-to-silver raised ZeroDivisionError: division by zero"):
+        databricks.call_entry_point("lakehouse-bronze-to-silver", ["--root", str(tmp_path)])
+    (record,) = [r for r in caplog.records if r.name == "lakehouse.adf.databricks"]
+    assert record.levelname == "ERROR" and record.exc_info is not None
+    assert record.exc_info[0] is ZeroDivisionError  # the traceback is logged, not reduced to a line
+
+
+def test_a_bug_is_retried_by_the_activity_policy_and_logged_at_each_attempt(monkeypatch, tmp_path, caplog):
+    def broken(args):
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(cli.COMMANDS, "bronze-to-silver", broken)
+    write_job(tmp_path, "job", [wheel_task("a", "lakehouse-bronze-to-silver")])
+    activity = {"name": "Stage", "type": "Fake", "policy": {"retry": 1, "retryIntervalInSeconds": 0}}
+    engine = Engine(lambda activity, path: databricks.run_job(tmp_path, "job", {}), sleep=lambda seconds: None)
+    engine.run_container([activity], "test")
+    assert engine.runs["Stage"].status == "Failed" and engine.runs["Stage"].attempts == 2
+    assert len([r for r in caplog.records if r.exc_info]) == 2
+
+
+def test_ctrl_c_in_a_job_is_not_a_failed_task(monkeypatch, tmp_path):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "bronze-to-silver", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        databricks.call_entry_point("lakehouse-bronze-to-silver", ["--root", str(tmp_path)])
+
+
+def test_task_keys_and_job_parameters_of_the_wrong_shape_are_refused_as_the_file_is_read(tmp_path):
+    write_job(tmp_path, "job", [{"python_wheel_task": {"entry_point": 3, "package_name": "lakehouse"}}],
+              parameters=(("root", 1),))
+    with pytest.raises(UserError) as refused:
+        databricks.run_job(tmp_path, "job", {}, FakeEntryPoints())
+    assert str(refused.value) == (
+        f"{tmp_path / 'job.json'}: parameters[0].default must be a string; tasks[0].task_key must be a non-empty "
+        "string; tasks[0].python_wheel_task.entry_point must be a string")

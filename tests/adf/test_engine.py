@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from lakehouse.adf.engine import FAILED, SKIPPED, SUCCEEDED, ActivityFailed, Engine, check_container
-from lakehouse.adf.factory import ADF_DIR
+from lakehouse.adf.engine import FAILED, SKIPPED, SUCCEEDED, ActivityFailed, Engine, ancestors, check_container
 from lakehouse.errors import UserError
+from lakehouse.paths import ADF_DIR
 
 PIPELINE = json.loads((ADF_DIR / "pipeline" / "CustomerAnalyticsPipeline.json").read_text())["properties"]
 STAGES = next(a for a in PIPELINE["activities"] if a["type"] == "IfCondition")["typeProperties"]["ifTrueActivities"]
@@ -140,7 +140,23 @@ def test_activity_outputs_and_errors_are_what_expressions_see():
       {"name": "B", "type": "Fake", "dependsOn": [{"activity": "A", "dependencyConditions": ["Succeeded"]}]}],
      "form a cycle"),
     ([{"type": "Fake"}], "every activity needs a name and a type"),
+    ([{"name": "A", "type": "Fake", "policy": {"retry": True}}], "A: policy.retry must be a whole number"),
+    ([{"name": "A", "type": "Fake", "policy": {"retry": 1.5}}], "A: policy.retry must be a whole number"),
+    ([{"name": "A", "type": "Fake", "policy": {"retryIntervalInSeconds": -1}}], "A: policy.retryIntervalInSeconds"),
+    ([{"name": "A", "type": "Fake", "policy": []}], "A: policy must be an object"),
+    ([{"name": "A", "type": "Fake", "state": "Off"}], "A: state must be Active or Inactive, not 'Off'"),
+    ([{"name": "A", "type": "Fake", "onInactiveMarkAs": "Done"}], "A: onInactiveMarkAs must be one of Succeeded"),
+    ([{"name": "A", "type": "Fake", "typeProperties": []}], "A: typeProperties must be an object"),
 ])
 def test_malformed_containers_are_refused_before_running(activities, message):
     with pytest.raises(UserError, match=message):
         check_container(activities, "test")
+
+
+def test_ancestors_are_the_dependency_closure():
+    found = ancestors(STAGES)
+    assert found["BronzeToSilver"] == set()
+    assert found["GetAlertWebhookUrl"] == {"SilverToGold", "BronzeToSilver"}
+    assert found["FailPipeline"] == {"GetAlertWebhookUrl", "AlertBronzeToSilverFailed", "AlertSilverToGoldFailed",
+                                     "SilverToGold", "BronzeToSilver"}
+    assert "AlertSilverToGoldFailed" not in found["AlertBronzeToSilverFailed"]

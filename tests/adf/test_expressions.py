@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from lakehouse.adf import dotnet_time
-from lakehouse.adf.expr_eval import Scope, evaluate_string, evaluate_value, unsupported_calls
+from lakehouse.adf.expr_eval import Scope, activity_references, evaluate_string, evaluate_value, unsupported_calls
 from lakehouse.adf.expr_parse import ExpressionError
-from lakehouse.adf.factory import ADF_DIR
+from lakehouse.paths import ADF_DIR
 
 OUTPUTS = {
     "Listed": {"output": {"exists": True, "childItems": [{"name": "a.csv", "type": "File"}]},
@@ -133,3 +133,29 @@ def test_dotnet_time_formats_and_time_spans():
     assert dotnet_time.parse_timespan("00:01:30") == 90
     with pytest.raises(dotnet_time.TimeFormatError):
         dotnet_time.parse_timespan("2 hours")
+
+
+@pytest.mark.parametrize(("text", "evaluated", "calls"), [
+    ("@@{utcNow()}", "@{utcNow()}", []),  # an escaped template, at the start: text, not an expression
+    ("x @@{utcNow()}", "x @{utcNow()}", []),  # the same anywhere
+    ("@@{rand(1, 2)} @{pipeline().RunId}", None, []),  # after a leading @@, a template is still evaluated...
+    ("@@ then @{utcNow()}", None, [("utcNow", "@@ then @{utcNow()}")]),  # ...and so still checked
+])
+def test_double_at_is_one_rule_for_evaluation_and_for_the_static_check(text, evaluated, calls):
+    assert [(name, expression) for name, expression in unsupported_calls(text)] == calls
+    if evaluated is not None:
+        assert ev(text) == evaluated
+
+
+def test_a_leading_double_at_then_a_template_evaluates_the_template():
+    assert ev("@@{rand(1, 2)} @{pipeline().RunId}") == "@{rand(1, 2)} run-1"
+    assert ev("@@x @{pipeline().Pipeline}") == "@x P"
+    with pytest.raises(ExpressionError, match="function 'utcNow' is not supported"):
+        ev("@@ then @{utcNow()}")
+
+
+def test_activity_references_are_found_wherever_an_expression_is():
+    value = {"a": "@activity('One').output", "b": ["x @{string(activity('Two').error)}"],
+             "c": "@@{activity('Escaped')}", "d": {"value": "@concat(activity('Three').output.x, 'y')",
+                                                   "type": "Expression"}}
+    assert [name for name, _ in activity_references(value)] == ["One", "Two", "Three"]

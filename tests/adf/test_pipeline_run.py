@@ -12,12 +12,13 @@ import shutil
 
 import pytest
 
+from lakehouse import cli
 from lakehouse.adf.engine import FAILED, SKIPPED, SUCCEEDED
-from lakehouse.adf.factory import ADF_DIR, JOBS_DIR
 from lakehouse.adf.runner import RunRequest, run_pipeline
 from lakehouse.cli import main
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
 from lakehouse.errors import UserError
+from lakehouse.paths import ADF_DIR, JOBS_DIR
 from tests.adf.conftest import LONG_AGO, RUN_ID, TRIGGER_TIME, FakeEntryPoints, age_files, land
 
 B2S, S2G = "lakehouse-bronze-to-silver", "lakehouse-silver-to-gold"
@@ -192,3 +193,130 @@ def test_command_line_errors_are_one_sentence(bronze_root, capsys):
         "lakehouse: error: pipeline CustomerAnalyticsPipeline has no parameter nope (its parameters: lakeRoot, "
         "bronzeToSilverJobId, silverToGoldJobId, keyVaultUrl, alertWebhookSecretName, lookbackHours, forceRun, "
         "maxQuarantineRatio)")
+
+
+def stages_of(pipeline):
+    """The activities of the If's true branch, by name."""
+    branch = next(a for a in pipeline["activities"] if a["type"] == "IfCondition")["typeProperties"]
+    return {activity["name"]: activity for activity in branch["ifTrueActivities"]}
+
+
+def test_ctrl_c_in_a_job_stops_the_run_without_retry_or_alert(bronze_root, monkeypatch, capsys):
+    """The real entry point is called; its command is interrupted. adf-run must not turn that into a failed
+    activity (which would be retried, then alerted): the command line says it was interrupted and exits 130."""
+    calls = []
+
+    def interrupted(args):
+        calls.append(args.root)
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "bronze-to-silver", interrupted)
+    status = main(["adf-run", "--root", str(bronze_root), "--trigger-time", "2026-01-08T02:00:00Z",
+                   "--run-id", RUN_ID, "--max-retry-wait", "0"])
+    captured = capsys.readouterr()
+    assert status == 130 and len(calls) == 1
+    assert captured.err.strip().splitlines()[-1] == "lakehouse: interrupted"
+    assert "BronzeToSilver" not in captured.out and "GetAlertWebhookUrl" not in captured.out
+
+
+@pytest.mark.parametrize(("make_root", "message"), [
+    (lambda tmp: tmp / "mistyped", "is not an existing directory"),
+    (lambda tmp: tmp, "has no bronze/ folder, so no metadata check could find a file"),
+])
+def test_a_root_without_bronze_is_refused_instead_of_succeeding_with_nothing(tmp_path, make_root, message):
+    with pytest.raises(UserError, match=f"--root {make_root(tmp_path)} {message}"):
+        run(make_root(tmp_path))
+
+
+def test_activity_reads_only_its_ancestors_outputs(tmp_path, bronze_root):
+    def downstream(pipeline):
+        stages_of(pipeline)["BronzeToSilver"]["typeProperties"]["jobParameters"]["run_id"]["value"] = \
+            "@activity('SilverToGold').output.jobRunId"
+
+    def sibling_branch(pipeline):
+        stages_of(pipeline)["AlertBronzeToSilverFailed"]["typeProperties"]["body"]["value"] = \
+            "@string(activity('AlertSilverToGoldFailed').error)"
+
+    def outer_ancestor(pipeline):  # upstream of the If: allowed inside its branch
+        stages_of(pipeline)["BronzeToSilver"]["typeProperties"]["jobParameters"]["run_id"]["value"] = \
+            "@string(length(activity('NewStoresOnWindowStartDay').output.childItems))"
+
+    with pytest.raises(UserError, match=r"activity BronzeToSilver: ADF expression .* reads activity\('SilverToGold'\)"
+                                        r", which is not an ancestor of BronzeToSilver"):
+        run(bronze_root, adf_dir=copy_factory(tmp_path / "a", downstream))
+    with pytest.raises(UserError, match=r"IfNewBronzeFiles.ifTrueActivities: activity AlertBronzeToSilverFailed: "
+                                        r".*activity\('AlertSilverToGoldFailed'\), which is not an ancestor"):
+        run(bronze_root, adf_dir=copy_factory(tmp_path / "b", sibling_branch))
+    _, _, fake = run(bronze_root, adf_dir=copy_factory(tmp_path / "c", outer_ancestor))
+    assert fake.calls[0][1][2:4] == ["--run-id", "1"]  # the one file of stores' 2026-01-07 folder
+
+
+def test_descriptions_are_not_expressions_but_user_properties_are(tmp_path, bronze_root):
+    def described(pipeline):
+        pipeline["description"] = "@utcNow() is not evaluated in a description"
+        stages_of(pipeline)["BronzeToSilver"]["description"] = "see @{rand(1, 2)}"
+
+    def user_property(pipeline):
+        stages_of(pipeline)["BronzeToSilver"]["userProperties"].append({"name": "when", "value": "@utcNow()"})
+
+    _, _, fake = run(bronze_root, adf_dir=copy_factory(tmp_path / "a", described))
+    assert fake.names() == [B2S, S2G]
+    with pytest.raises(UserError, match=r"activity BronzeToSilver: ADF expression '@utcNow\(\)' calls utcNow\(\)"):
+        run(bronze_root, adf_dir=copy_factory(tmp_path / "b", user_property))
+
+
+def test_connect_via_is_tolerated_and_must_name_an_existing_runtime(tmp_path, bronze_root):
+    def on_ghost_runtime(pipeline):
+        properties = stages_of(pipeline)["GetAlertWebhookUrl"]["typeProperties"]
+        properties["connectVia"] = {"referenceName": "Ghost", "type": "IntegrationRuntimeReference"}
+
+    def on_default_runtime(pipeline):
+        properties = stages_of(pipeline)["GetAlertWebhookUrl"]["typeProperties"]
+        properties["connectVia"] = {"referenceName": "AutoResolveIntegrationRuntime",
+                                    "type": "IntegrationRuntimeReference"}
+
+    with pytest.raises(UserError, match=r"integrationRuntime 'Ghost' is referenced but .*Ghost.json does not exist"):
+        run(bronze_root, adf_dir=copy_factory(tmp_path / "a", on_ghost_runtime))
+    result, _, _ = run(bronze_root, adf_dir=copy_factory(tmp_path / "b", on_default_runtime))
+    assert result.status == SUCCEEDED
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda stage: stage["policy"].update(retry="1"), "policy.retry must be a whole number of at least 0, not '1'"),
+    (lambda stage: stage["policy"].update(retry=-1), "policy.retry must be a whole number"),
+    (lambda stage: stage["policy"].update(retryIntervalInSeconds="5m"), "policy.retryIntervalInSeconds must be"),
+    (lambda stage: stage.update(state="Inactive", onInactiveMarkAs="Maybe"), "onInactiveMarkAs must be one of"),
+    (lambda stage: stage.update(dependsOn={"activity": "X"}), "dependsOn must be a list of objects"),
+])
+def test_malformed_policies_are_refused_naming_the_file_and_field(tmp_path, bronze_root, edit, message):
+    adf_dir = copy_factory(tmp_path, lambda pipeline: edit(stages_of(pipeline)["BronzeToSilver"]))
+    with pytest.raises(UserError, match="CustomerAnalyticsPipeline.json: IfNewBronzeFiles.ifTrueActivities: "
+                                        f"activity BronzeToSilver: {message}"):
+        run(bronze_root, adf_dir=adf_dir)
+
+
+def test_malformed_job_files_are_refused_before_running(tmp_path, bronze_root):
+    jobs_dir = tmp_path / "jobs"
+    shutil.copytree(JOBS_DIR, jobs_dir)
+    path = jobs_dir / "lakehouse_silver_to_gold.json"
+    job = json.loads(path.read_text())
+    del job["parameters"][0]["name"]
+    del job["tasks"][0]["task_key"]
+    path.write_text(json.dumps(job))
+    request = RunRequest(bronze_root, ADF_DIR, jobs_dir, trigger_time=TRIGGER_TIME, run_id=RUN_ID)
+    with pytest.raises(UserError, match=r"lakehouse_silver_to_gold.json: parameters\[0\].name must be a non-empty "
+                                        r"string; tasks\[0\].task_key must be a non-empty string"):
+        run_pipeline(request, call_entry_point=FakeEntryPoints())
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--param", "forceRun=true", "--param", "forceRun=false"], "lakehouse: error: --param forceRun is given twice"),
+    (["--max-retry-wait", "-1"], "argument --max-retry-wait: '-1' is not a number of seconds of at least 0"),
+    (["--max-retry-wait", "soon"], "argument --max-retry-wait: 'soon' is not a number of seconds of at least 0"),
+])
+def test_command_line_arguments_are_checked(bronze_root, capsys, arguments, message):
+    try:
+        status = main(["adf-run", "--root", str(bronze_root), *arguments])
+    except SystemExit as exit_:  # argparse's own refusal
+        status = exit_.code
+    assert status in (1, 2) and message in capsys.readouterr().err

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse.adf import databricks, dotnet_time
+from lakehouse.adf import PIPELINE, databricks, dotnet_time
 from lakehouse.adf.activities import all_activities
-from lakehouse.adf.factory import ADF_DIR, JOBS_DIR, load_factory, reference_name
-from lakehouse.adf.runner import PIPELINE, check_pipeline
+from lakehouse.adf.checks import check_pipeline
+from lakehouse.adf.factory import load_factory, reference_name
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
+from lakehouse.jobs import spec
+from lakehouse.paths import ADF_DIR, JOBS_DIR
 
 FACTORY = load_factory(ADF_DIR)  # also checks each file is {"name": <file name>, "properties": {...}}
 ACTIVITIES = all_activities(FACTORY.pipeline(PIPELINE)["activities"])
@@ -34,10 +36,12 @@ def keys(value: object) -> set[str]:
 
 
 def test_factory_layout_holds_the_agreed_resources():
-    assert {folder: sorted(names) for folder, names in FACTORY.resources.items()} == {
+    resources = {folder: sorted(names) for folder, names in FACTORY.resources.items() if folder != "integrationRuntime"}
+    assert resources == {
         "pipeline": ["CustomerAnalyticsPipeline"], "dataset": ["BronzeIngestDateFolder"],
-        "linkedService": ["Databricks", "KeyVault", "LakeStorage"], "trigger": ["DailyAt0200Utc"]}
-    check_pipeline(FACTORY, PIPELINE, JOBS_DIR)  # types, expressions, dependencies and jobs adf-run can run
+        "linkedService": ["Databricks", "LakeStorage"], "trigger": ["DailyAt0200Utc"]}
+    # types, containers, expressions, activity() references, integration runtimes (connectVia) and jobs
+    check_pipeline(FACTORY, PIPELINE, JOBS_DIR)
 
 
 def test_every_linked_service_and_dataset_reference_resolves():
@@ -57,7 +61,7 @@ def test_databricks_activities_name_existing_jobs_whose_parameters_they_pass():
     assert [databricks.job_name_of(a) for a in JOB_ACTIVITIES] == ["lakehouse_bronze_to_silver",
                                                                    "lakehouse_silver_to_gold"]
     for activity in JOB_ACTIVITIES:
-        job = databricks.load_job(JOBS_DIR, databricks.job_name_of(activity))
+        job = spec.load_job(JOBS_DIR, databricks.job_name_of(activity))
         properties = activity["typeProperties"]
         passed = {name: value["value"] for name, value in properties["jobParameters"].items()}
         assert set(passed) == {p["name"] for p in job["parameters"]}  # each of the job's parameters, and only those
@@ -70,17 +74,11 @@ def test_databricks_activities_name_existing_jobs_whose_parameters_they_pass():
 
 @pytest.mark.parametrize("job_file", sorted(JOBS_DIR.glob("*.json")), ids=lambda path: path.stem)
 def test_every_job_task_calls_an_installed_entry_point_with_declared_parameters(job_file: Path):
-    job = databricks.load_job(JOBS_DIR, job_file.stem)
+    job = spec.load_job(JOBS_DIR, job_file.stem)
     databricks.task_order(job)  # dependencies resolve, no cycle
-    calls = databricks.wheel_entry_points(job["tasks"])
-    assert calls and len(calls) == len(job["tasks"])
-    for package, entry_point in calls:
-        databricks.find_entry_point(entry_point, package)
-    declared = {p["name"] for p in job.get("parameters") or []}
+    assert spec.job_problems(job, job_file.stem, spec.installed_scripts(), "lakehouse") == []
     for task in job["tasks"]:
-        for argument in task["python_wheel_task"].get("parameters") or []:
-            for reference in re.findall(r"\{\{\s*job\.parameters\.(\w+)\s*\}\}", argument):
-                assert reference in declared, (job_file.stem, reference)
+        databricks.find_entry_point(task["python_wheel_task"]["entry_point"], spec.PACKAGE)
 
 
 def test_jobs_of_the_agreed_names_exist():
@@ -108,8 +106,6 @@ def test_linked_services_use_managed_identity_and_no_file_holds_a_secret():
     assert databricks_service["type"] == "AzureDatabricks"
     assert databricks_service["typeProperties"]["authentication"] == "MSI"
     assert "workspaceResourceId" in databricks_service["typeProperties"]
-    assert services["KeyVault"]["type"] == "AzureKeyVault"
-    assert set(services["KeyVault"]["typeProperties"]) == {"baseUrl"}
     for path in sorted(ADF_DIR.rglob("*.json")):
         assert not keys(json.loads(path.read_text())) & SECRET_KEYS, path
 

@@ -13,11 +13,11 @@ import pytest
 
 from lakehouse.cli import main
 from lakehouse.deploy import cli as deploy_cli
-from lakehouse.deploy.wheel import SOURCE_ROOT, BuiltWheel, build_wheel
+from lakehouse.deploy.wheel import BuiltWheel, build_wheel
+from lakehouse.paths import JOBS_DIR, REPO_ROOT
 from tests.deploy.databricks_server import TOKEN, WorkspaceServer, WorkspaceState
 
-JOBS_DIR = SOURCE_ROOT / "jobs"
-NOTEBOOKS_DIR = SOURCE_ROOT / "notebooks"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 JOB_NAMES = ("lakehouse_bronze_to_silver", "lakehouse_daily", "lakehouse_silver_to_gold")
 
 
@@ -35,7 +35,7 @@ class DeployRun:
 
 @pytest.fixture(scope="session")
 def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> BuiltWheel:
-    return build_wheel(SOURCE_ROOT, tmp_path_factory.mktemp("wheel"))
+    return build_wheel(REPO_ROOT, tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture

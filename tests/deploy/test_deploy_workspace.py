@@ -6,6 +6,8 @@ import json
 import socket
 import time
 
+import pytest
+
 from lakehouse.cli import main
 from lakehouse.deploy import cli as deploy_cli
 from lakehouse.deploy.definitions import DEFINITION_TAG, WHEEL_PLACEHOLDER
@@ -101,7 +103,7 @@ def test_a_job_edited_in_the_workspace_is_put_back(run_deploy, workspace):
 
 def test_two_jobs_with_one_name_are_refused_before_any_write(run_deploy, workspace):
     first = workspace.state.add_job({"name": "lakehouse_daily", "tasks": []})
-    second = workspace.state.add_job({"name": "LAKEHOUSE_DAILY", "tasks": []})
+    second = workspace.state.add_job({"name": "lakehouse_daily", "tasks": []})
 
     result = run_deploy()
 
@@ -111,6 +113,21 @@ def test_two_jobs_with_one_name_are_refused_before_any_write(run_deploy, workspa
     (line,) = result.err.strip().splitlines()[-1:]
     assert line.startswith("lakehouse: error: more than one job with the name 'lakehouse_daily'")
     assert f"(jobs {first}, {second})" in line
+
+
+def test_a_job_whose_name_differs_in_case_is_another_job(run_deploy, workspace):
+    """The API's name filter ignores case; deploy matches the exact name, as the README says."""
+    other = workspace.state.add_job({"name": "LAKEHOUSE_DAILY", "tasks": []})
+
+    result = run_deploy()
+
+    assert result.status == 0, result.err
+    assert "created lakehouse_daily (job " in "\n".join(result.lines)
+    assert workspace.state.jobs[other]["settings"]["name"] == "LAKEHOUSE_DAILY"  # left alone
+    assert sorted(job["settings"]["name"] for job in workspace.state.jobs.values()) == [
+        "LAKEHOUSE_DAILY", "lakehouse_bronze_to_silver", "lakehouse_daily", "lakehouse_silver_to_gold"]
+    assert workspace.state.jobs[other]["settings"]["tasks"] == []
+    assert run_deploy().writes == []  # and the next deploy finds the exact names again: nothing to do
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(run_deploy, workspace, built_wheel):
@@ -234,3 +251,9 @@ def test_an_unreachable_host_ends_in_one_line_fast(home, monkeypatch, capsys, bu
     assert capsys.readouterr().err.splitlines() == [
         f"lakehouse: error: cannot reach {host}: connection refused (gave up after 1 s; --timeout sets how long)"]
     assert elapsed < 10
+
+
+def test_a_timeout_below_one_second_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["deploy", "--timeout", "0"])
+    assert "argument --timeout: '0' is not a number of seconds of at least 1" in capsys.readouterr().err

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
-from lakehouse.deploy.definitions import PACKAGE, WHEEL_LIBRARY, definition_problems, read_definition
+from lakehouse.deploy.definitions import WHEEL_LIBRARY, definition_problems, read_definition
+from lakehouse.jobs.spec import PACKAGE
 from tests.deploy.conftest import JOB_NAMES, JOBS_DIR
 
 # Databricks Runtime LTS releases and what they ship (release notes, "System environment"): a job's runtime must be
@@ -120,8 +121,11 @@ def test_every_task_runs_on_the_job_cluster_with_retries_and_a_timeout(path):
 @pytest.mark.parametrize("path", JOB_FILES, ids=lambda p: p.stem)
 def test_one_run_at_a_time_failure_mail_and_tags(path):
     settings = job(path)
-    assert settings["max_concurrent_runs"] == 1  # one writer per root (contract §5)
+    assert settings["max_concurrent_runs"] == 1  # per job; one writer per root is the root lock's (README)
     assert settings["email_notifications"]["on_failure"]
+    # Jobs API 2.2: no mail for a skipped run is a notification setting; under email_notifications it is deprecated.
+    assert settings["notification_settings"] == {"no_alert_for_skipped_runs": True}
+    assert "no_alert_for_skipped_runs" not in settings["email_notifications"]
     assert settings["tags"]["project"] == "lakehouse"
 
 

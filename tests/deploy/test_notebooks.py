@@ -1,18 +1,23 @@
-"""The Databricks notebooks of notebooks/: source format, short, and calling only what the package has."""
+"""The Databricks notebooks of notebooks/: source format, short, the widgets of their job's parameters, and a call
+of their job's entry point, through only what the package has."""
 
 from __future__ import annotations
 
 import ast
 import importlib
+import json
+import re
 
 import pytest
 
-from tests.deploy.conftest import NOTEBOOKS_DIR
+from tests.deploy.conftest import JOBS_DIR, NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.py"))
 HEADER = "# Databricks notebook source"
 SEPARATOR = "# COMMAND ----------"
 MAX_LINES = 30
+JOBS = {"bronze_to_silver": "lakehouse_bronze_to_silver", "run_pipeline": "lakehouse_daily",
+        "silver_to_gold": "lakehouse_silver_to_gold"}  # notebook -> the job it does by hand
 
 
 def python_of(text: str) -> str:
@@ -39,11 +44,27 @@ def test_source_format_and_short(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_widgets_root_and_run_id_are_read(path):
+def test_the_widgets_are_the_job_parameters_of_the_stage(path):
+    """root and run_id everywhere; max_quarantine_ratio where the stage has the quality gate, as its job does."""
     text = path.read_text(encoding="utf-8")
-    for widget in ("root", "run_id"):
-        assert f'dbutils.widgets.text("{widget}"' in text
+    job = json.loads((JOBS_DIR / f"{JOBS[path.stem]}.json").read_text(encoding="utf-8"))
+    parameters = [parameter["name"] for parameter in job["parameters"]]
+    assert re.findall(r'dbutils\.widgets\.text\("(\w+)"', text) == parameters
+    for widget in parameters:
         assert f'dbutils.widgets.get("{widget}")' in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_notebook_calls_the_entry_point_of_its_job(path):
+    tree = ast.parse(python_of(path.read_text(encoding="utf-8")))
+    calls = [node.func.attr for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and isinstance(node.func.value, ast.Name) and node.func.value.id == "entrypoints"]
+    job = json.loads((JOBS_DIR / f"{JOBS[path.stem]}.json").read_text(encoding="utf-8"))
+    scripts = [task["python_wheel_task"]["entry_point"] for task in job["tasks"]]
+    expected = {"lakehouse-bronze-to-silver": "bronze_to_silver", "lakehouse-silver-to-gold": "silver_to_gold"}
+    stage = expected[scripts[0]] if len(scripts) == 1 else "run"
+    assert calls == ["notebook_arguments", stage]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -58,5 +79,3 @@ def test_every_lakehouse_name_it_uses_exists(path):
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
             assert hasattr(modules[node.value.id], node.attr), f"{node.value.id}.{node.attr}"
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    assert any(isinstance(call.func, ast.Attribute) and call.func.attr == "run" for call in calls)

@@ -10,8 +10,9 @@ from email.parser import Parser
 import pytest
 
 from lakehouse.deploy import wheel as wheel_module
-from lakehouse.deploy.wheel import SOURCE_ROOT, build_wheel, check_source_tree
+from lakehouse.deploy.wheel import build_wheel, check_source_tree
 from lakehouse.errors import UserError
+from lakehouse.paths import REPO_ROOT
 
 SPARK_PACKAGES = {"pyspark", "delta-spark"}
 
@@ -46,7 +47,7 @@ def test_the_wheel_does_not_require_spark_or_delta_the_cluster_provides_them(bui
 
 
 def test_building_again_gives_the_same_bytes(built_wheel, tmp_path):
-    again = build_wheel(SOURCE_ROOT, tmp_path)
+    again = build_wheel(REPO_ROOT, tmp_path)
     assert again.filename == built_wheel.filename
     assert again.sha256 == built_wheel.sha256
 
@@ -60,4 +61,4 @@ def test_a_missing_build_backend_is_named(monkeypatch, tmp_path):
     failed = subprocess.CompletedProcess([], 1, stdout="", stderr="error: invalid command 'bdist_wheel'\n")
     monkeypatch.setattr(wheel_module.subprocess, "run", lambda *args, **kwargs: failed)
     with pytest.raises(UserError, match=r"needs setuptools>=70\.1"):
-        build_wheel(SOURCE_ROOT, tmp_path)
+        build_wheel(REPO_ROOT, tmp_path)

@@ -7,6 +7,8 @@ from importlib.metadata import entry_points
 
 import pytest
 
+from lakehouse import cli
+from lakehouse.errors import UserError
 from lakehouse.jobs import entrypoints
 
 SCRIPTS = {
@@ -37,3 +39,30 @@ def test_without_argv_the_task_parameters_come_from_sys_argv(monkeypatch, tmp_pa
     with pytest.raises(SystemExit):
         entrypoints.bronze_to_silver()
     assert "missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_an_interrupted_command_raises_keyboard_interrupt_not_a_failure(name, monkeypatch, tmp_path, capsys):
+    """Ctrl-C must stay an interruption, so that a caller in this process (lakehouse adf-run) stops at once instead
+    of counting a failed task and retrying it."""
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, name.removeprefix("lakehouse-"), interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        SCRIPTS[name](["--root", str(tmp_path)])
+    assert capsys.readouterr().err == "lakehouse: interrupted\n"
+
+
+@pytest.mark.parametrize(("widgets", "argv"), [
+    (("/Volumes/lakehouse/prod", "", ""), ["--root", "/Volumes/lakehouse/prod"]),
+    (("/Volumes/x", " r-1 ", "0.5"), ["--root", "/Volumes/x", "--run-id", "r-1", "--max-quarantine-ratio", "0.5"]),
+])
+def test_notebook_widgets_become_arguments_and_empty_ones_are_left_out(widgets, argv):
+    assert entrypoints.notebook_arguments(*widgets) == argv
+
+
+@pytest.mark.parametrize("root", ["", "  "])
+def test_an_empty_root_widget_is_refused(root):
+    with pytest.raises(UserError, match="the root widget is empty"):
+        entrypoints.notebook_arguments(root, "run")

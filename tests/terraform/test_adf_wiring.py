@@ -10,11 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.terraform.hcl_files import REPO, TF_DIR, expr, locals_, resources, source_text
+from tests.terraform.hcl_files import REPO, TF_DIR, expr, locals_, resources, source_text, unquote
 
 ADF_DIR = REPO / "adf"
 FOLDERS = {"pipeline": "adf_pipelines", "trigger": "adf_triggers", "linkedService": "adf_linked_services",
-           "dataset": "adf_datasets"}
+           "dataset": "adf_datasets", "integrationRuntime": "adf_integration_runtimes"}
+# What an adf/integrationRuntime/ file may hold: each maps to an argument of
+# azurerm_data_factory_integration_runtime_azure, so nothing in the file is dropped on deployment.
+IR_PROPERTIES = {"description", "type", "typeProperties", "managedVirtualNetwork"}
+IR_COMPUTE_PROPERTIES = {"location", "dataFlowProperties"}
+IR_DATA_FLOW_PROPERTIES = {"computeType", "coreCount", "timeToLive", "cleanup"}
 
 
 def _adf(folder: str) -> dict[str, dict[str, Any]]:
@@ -126,3 +131,75 @@ def test_non_string_pipeline_parameters_are_converted_in_expressions():
             raw = [m.start() for m in re.finditer(rf"pipeline\(\)\.parameters\.{name}\b", text)
                    if not text[: m.start()].endswith(f"{converter}(")]
             assert not raw, f"{pipeline['name']}: parameter {name} ({kind}) is used without {converter}() {len(raw)}x"
+
+
+def _references(value: Any, kind: str) -> Iterator[str]:
+    """referenceName of every `{"referenceName", "type": kind}` anywhere in value."""
+    if isinstance(value, dict):
+        if value.get("type") == kind and isinstance(value.get("referenceName"), str):
+            yield value["referenceName"]
+        for item in value.values():
+            yield from _references(item, kind)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item, kind)
+
+
+def test_integration_runtimes_are_deployed_from_their_files_without_loss():
+    (runtime,) = resources("azurerm_data_factory_integration_runtime_azure").values()
+    assert "local.adf_integration_runtimes" in expr(runtime["for_each"])
+    assert expr(runtime["name"]) == "each.value.name"
+    assert expr(runtime["data_factory_id"]) == "azurerm_data_factory.this.id"
+    assert expr(runtime["location"]) == "each.value.properties.typeProperties.computeProperties.location"
+    assert expr(runtime["virtual_network_enabled"]) == (
+        'try(each.value.properties.managedVirtualNetwork.referenceName, null) == "default"')
+    for argument, key in (("compute_type", "computeType"), ("core_count", "coreCount"),
+                          ("time_to_live_min", "timeToLive"), ("cleanup_enabled", "cleanup")):
+        assert f"dataFlowProperties.{key}" in expr(runtime[argument])
+    for name, document in _adf("integrationRuntime").items():
+        props = document["properties"]
+        assert props["type"] == "Managed", f"{name}: only Azure integration runtimes are deployed by Terraform"
+        assert set(props) <= IR_PROPERTIES, f"{name}: {set(props) - IR_PROPERTIES} would be dropped"
+        compute = props["typeProperties"]["computeProperties"]
+        assert set(props["typeProperties"]) == {"computeProperties"}
+        assert set(compute) <= IR_COMPUTE_PROPERTIES, f"{name}: {set(compute) - IR_COMPUTE_PROPERTIES} dropped"
+        assert set(compute.get("dataFlowProperties", {})) <= IR_DATA_FLOW_PROPERTIES
+        if "managedVirtualNetwork" in props:
+            assert props["managedVirtualNetwork"] == {"type": "ManagedVirtualNetworkReference",
+                                                      "referenceName": "default"}
+
+
+def test_every_connect_via_names_a_deployed_integration_runtime():
+    runtimes = {document["name"] for document in _adf("integrationRuntime").values()}
+    referenced = {name for folder in ("pipeline", "linkedService", "dataset")
+                  for document in _adf(folder).values()
+                  for name in _references(document, "IntegrationRuntimeReference")}
+    assert referenced, "adf/ routes nothing through an integration runtime of its own"
+    assert referenced <= runtimes, f"connectVia names missing runtimes: {referenced - runtimes}"
+    # Linked services carry connectVia outside typeProperties: Terraform passes it on as integration_runtime.
+    (linked,) = resources("azurerm_data_factory_linked_custom_service").values()
+    (runtime_block,) = [body for block in linked.get("dynamic", []) for label, body in block.items()
+                        if unquote(label) == "integration_runtime"]
+    assert expr(runtime_block["for_each"]) == (
+        "can(each.value.properties.connectVia) ? [each.value.properties.connectVia] : []")
+    (pipeline,) = resources("azurerm_data_factory_pipeline").values()
+    assert "${azurerm_data_factory_integration_runtime_azure.this}" in pipeline["depends_on"]
+
+
+def test_key_vault_has_a_managed_private_endpoint_from_the_factory():
+    # The activities that read the vault run in the managed VNet (tests/adf/test_integration_runtime.py); this is
+    # their way in past the vault's firewall.
+    factory = resources("azurerm_data_factory")["this"]
+    assert factory["managed_virtual_network_enabled"] is True
+    endpoint = resources("azurerm_data_factory_managed_private_endpoint")["key_vault"]
+    assert expr(endpoint["data_factory_id"]) == "azurerm_data_factory.this.id"
+    assert expr(endpoint["target_resource_id"]) == "azurerm_key_vault.this.id"
+    assert unquote(endpoint["subresource_name"]) == "vault"
+
+
+def test_every_linked_service_is_used():
+    # An unused linked service is dead configuration; Key Vault in particular needs none: no linked service holds a
+    # secret (managed identity everywhere), and the Web activity reads the webhook URL from the vault directly.
+    used = {name for folder in ("pipeline", "dataset", "linkedService") for document in _adf(folder).values()
+            for name in _references(document, "LinkedServiceReference")}
+    assert set(ls["name"] for ls in _adf("linkedService").values()) <= used

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from lakehouse import contract as c
 from lakehouse.land.adls import BRONZE_CONTAINER
 from lakehouse.storage.layout import Layout
-from tests.terraform.hcl_files import expr, locals_, resources, string_list, unquote
+from tests.terraform.hcl_files import REPO, blocks, expr, locals_, resources, string_list, unquote
+
+JOBS_DIR = REPO / "jobs"
 
 
 def _layer_names_used_by_the_code() -> set[str]:
@@ -116,3 +119,44 @@ def test_analysts_get_unity_catalog_read_on_the_gold_volume_only():
     )
     assert analyst_grant["content"][0]["privileges"] == ['"READ_VOLUME"']
     assert all("analysts" not in str(grant) for grant in grants["grant"])
+
+
+def _job_names_of_files() -> dict[str, Path]:
+    names: dict[str, Path] = {}
+    for path in sorted(JOBS_DIR.glob("*.json")):
+        name = json.loads(path.read_text(encoding="utf-8"))["name"]
+        assert name not in names, f"{path.name} and {names[name].name} both define job {name}"
+        names[name] = path
+    return names
+
+
+def test_every_job_of_jobs_dir_gets_its_permissions_from_terraform():
+    # The permissions map is every file of jobs/, read by name, so a new job cannot be left without an ACL.
+    names = _job_names_of_files()
+    assert {"lakehouse_bronze_to_silver", "lakehouse_silver_to_gold", "lakehouse_daily"} <= set(names)
+    loader = expr(locals_()["databricks_jobs"])
+    assert 'fileset("${path.module}/../jobs", "*.json")' in loader
+    assert 'jsondecode(file("${path.module}/../jobs/${f}")).name' in loader
+    (looked_up,) = [body for (kind, _), body in blocks("data").items() if kind == "databricks_job"]
+    assert expr(looked_up["for_each"]) == "var.adf_job_wiring_enabled ? local.databricks_jobs : toset([])"
+    assert expr(looked_up["job_name"]) == "each.value"
+    (permissions,) = resources("databricks_permissions").values()
+    assert expr(permissions["for_each"]) == "data.databricks_job.deployed"
+    groups = {unquote(acl["group_name"]): unquote(acl["permission_level"]) for acl in permissions["access_control"]}
+    assert groups == {"${local.groups.engineers}": "CAN_MANAGE_RUN", "${local.groups.admins}": "CAN_MANAGE"}
+
+
+def test_the_factory_may_run_only_the_jobs_the_pipeline_runs():
+    (permissions,) = resources("databricks_permissions").values()
+    (dynamic,) = permissions["dynamic"]
+    (factory_acl,) = dynamic.values()
+    assert expr(factory_acl["for_each"]) == (
+        "contains(values(local.adf_job_parameters), each.key) ? "
+        "[databricks_service_principal.data_factory.application_id] : []")
+    assert unquote(factory_acl["content"][0]["permission_level"]) == "CAN_MANAGE_RUN"
+    run_by_adf = set()
+    for value in locals_()["adf_job_parameters"].values():
+        (relative,) = re.findall(r'file\("\$\{path\.module\}/\.\./jobs/([^"]+)"\)', expr(value))
+        run_by_adf.add(json.loads((JOBS_DIR / relative).read_text(encoding="utf-8"))["name"])
+    assert run_by_adf == {"lakehouse_bronze_to_silver", "lakehouse_silver_to_gold"}
+    assert "lakehouse_daily" in set(_job_names_of_files()) - run_by_adf, "ADF does not run the daily job"

@@ -102,4 +102,4 @@ def test_checkov_skips_carry_a_reason_next_to_their_resource():
 def test_jobs_are_not_declared_by_terraform():
     # `lakehouse deploy` owns the Databricks jobs; Terraform only looks them up.
     assert not [name for (kind, name) in blocks("resource") if kind == "databricks_job"]
-    assert ("databricks_job", "adf") in blocks("data")
+    assert ("databricks_job", "deployed") in blocks("data")

@@ -72,4 +72,21 @@ def test_lakehouse_deploy_runs_on_main_after_apply_with_azure_cli_auth():
     deploy = _load("terraform.yml")["jobs"]["deploy"]
     assert deploy["needs"] == "apply"
     assert deploy["env"]["DATABRICKS_AUTH_TYPE"] == "azure-cli"
-    assert any(step.get("run", "").startswith("lakehouse deploy") for step in deploy["steps"])
+    (run,) = [step["run"] for step in deploy["steps"] if "lakehouse deploy" in step.get("run", "")]
+    assert re.search(r'^lakehouse deploy --root "\$LAKEHOUSE_ROOT"', run, flags=re.M)
+
+
+def test_lakehouse_deploy_sends_failure_emails_to_the_environment_alert_addresses():
+    # Without --notify the jobs keep the placeholder addresses of jobs/; the addresses are the tfvars' ones.
+    assert re.search(r'output "alert_email_addresses"\s*\{[^}]*value\s*=\s*var\.alert_email_addresses',
+                     (REPO / "terraform" / "outputs.tf").read_text(encoding="utf-8"))
+    steps = _load("terraform.yml")["jobs"]["deploy"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    (outputs,) = [run for run in runs if "terraform output -json" in run]
+    assert "terraform output -json alert_email_addresses" in outputs
+    assert "ALERT_EMAILS=" in outputs and "GITHUB_ENV" in outputs
+    (deploy,) = [run for run in runs if "lakehouse deploy" in run]
+    assert "jq -r '.[]' <<<\"$ALERT_EMAILS\"" in deploy
+    assert 'notify+=(--notify "$email")' in deploy
+    assert re.search(r'lakehouse deploy .*"\$\{notify\[@\]\}"', deploy)
+    assert runs.index(outputs) < runs.index(deploy)

@@ -28,13 +28,31 @@ from lakehouse.errors import UserError
 
 log = logging.getLogger(__name__)
 TYPES = ("GetMetadata", "IfCondition", "DatabricksJob", "WebActivity", "Fail")
+BRANCHES = ("ifTrueActivities", "ifFalseActivities")  # an IfCondition's containers
 DEFAULT_HTTP_TIMEOUT = "00:01:00"  # WebActivity's httpRequestTimeout when unset
 
 
-def nested(activity: Activity) -> list[Activity]:
-    """The activities inside a container activity (the branches of an If)."""
+def branches(activity: Activity) -> dict[str, list[Activity]]:
+    """The containers inside a container activity (the branches of an If), by field name."""
     properties = activity.get("typeProperties") or {}
-    return [*(properties.get("ifTrueActivities") or []), *(properties.get("ifFalseActivities") or [])]
+    return {branch: properties[branch] or [] for branch in BRANCHES if branch in properties}
+
+
+def nested(activity: Activity) -> list[Activity]:
+    """The activities inside a container activity."""
+    return [inner for container in branches(activity).values() for inner in container]
+
+
+def evaluated_fields(activity: Activity) -> dict[str, Any]:
+    """What ADF evaluates of an activity: its typeProperties (but not the activities nested in them, evaluated as
+    activities of their own), the parameters of its linked service reference and its userProperties' values. Its
+    name, description, dependsOn and policy are never evaluated."""
+    properties = {key: value for key, value in (activity.get("typeProperties") or {}).items() if key not in BRANCHES}
+    service = activity.get("linkedServiceName")
+    return {"typeProperties": properties,
+            "linkedServiceName": service.get("parameters") if isinstance(service, Mapping) else None,
+            "userProperties": [prop.get("value") for prop in activity.get("userProperties") or []
+                               if isinstance(prop, Mapping)]}
 
 
 def all_activities(activities: list[Activity]) -> list[Activity]:
@@ -118,7 +136,7 @@ class LocalActivities:
         condition = evaluate_value(properties.get("expression"), self.scope())
         if not isinstance(condition, bool):
             raise ActivityFailed(f"the expression of {activity['name']} gave {condition!r}, not true or false")
-        branch = "ifTrueActivities" if condition else "ifFalseActivities"
+        branch = BRANCHES[0] if condition else BRANCHES[1]
         inner = properties.get(branch) or []
         self.notes[path] = f"{str(condition).lower()} branch, {len(inner)} activities"
         outcome = self.engine.run_container(inner, f"{activity['name']}.{branch}", prefix=f"{path}/")

@@ -10,13 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lakehouse.adf import dotnet_time
+from lakehouse.adf import PIPELINE, dotnet_time
+from lakehouse.cli_args import seconds
 from lakehouse.errors import UserError
+from lakehouse.graph import repeated
 
 if TYPE_CHECKING:
     from lakehouse.adf.engine import ActivityRun
 
-PIPELINE = "CustomerAnalyticsPipeline"  # runner.PIPELINE; not imported, so --help stays fast
 # ADF waits each activity's retryIntervalInSeconds (300 s for the stages) between attempts; locally a failure is
 # mostly deterministic, so a run should not sit for minutes before saying so.
 LOCAL_MAX_RETRY_WAIT = 5.0
@@ -34,13 +35,6 @@ def _timestamp(text: str) -> datetime:
         return dotnet_time.parse_timestamp(text)
     except dotnet_time.TimeFormatError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds")
-    return value
 
 
 def add_adf_run_parser(commands: Any) -> argparse.ArgumentParser:
@@ -62,7 +56,7 @@ def add_adf_run_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--pipeline", default=PIPELINE, help=f"pipeline to run (default: {PIPELINE})")
     parser.add_argument("--adf-dir", type=Path, default=None, help="the factory's folder (default: adf/)")
     parser.add_argument("--jobs-dir", type=Path, default=None, help="Databricks job definitions (default: jobs/)")
-    parser.add_argument("--max-retry-wait", type=_seconds, default=LOCAL_MAX_RETRY_WAIT, metavar="SECONDS",
+    parser.add_argument("--max-retry-wait", type=seconds(0), default=LOCAL_MAX_RETRY_WAIT, metavar="SECONDS",
                         help=f"wait at most this long between retries (default: {LOCAL_MAX_RETRY_WAIT:g}, where ADF "
                              "waits the activity's retryIntervalInSeconds, 300 for the stages; a value at least "
                              "that large gives ADF's waits)")
@@ -79,13 +73,12 @@ def activity_line(run: ActivityRun, note: str) -> str:
 
 
 def cmd_adf_run(args: argparse.Namespace) -> None:
-    from lakehouse.adf.factory import ADF_DIR, JOBS_DIR
     from lakehouse.adf.runner import RunRequest, run_pipeline
+    from lakehouse.paths import ADF_DIR, JOBS_DIR
 
-    names = [name for name, _ in args.param]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise UserError(f"--param {repeated[0]} is given twice")
+    twice = repeated(name for name, _ in args.param)
+    if twice:
+        raise UserError(f"--param {twice[0]} is given twice")
     request = RunRequest(args.root, args.adf_dir or ADF_DIR, args.jobs_dir or JOBS_DIR, args.pipeline,
                          dict(args.param), args.trigger_time, args.run_id, args.max_retry_wait)
     result = run_pipeline(request, lambda run, note: print(activity_line(run, note), flush=True))

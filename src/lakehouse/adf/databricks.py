@@ -12,18 +12,21 @@ monitor and otherwise ignores. The job file is a Databricks Jobs API JobSettings
   session is shared: much faster than a subprocess), with `{{job.parameters.X}}`, `{{job.run_id}}` (a local
   id), `{{job.name}}` and `{{task.name}}` substituted in its parameters (the run id and name in job parameters
   too). Its SystemExit with a non-zero status, or an exception, fails the task; the message is the last
-  `lakehouse: error:` line it wrote to stderr, if any.
+  `lakehouse: error:` line it wrote to stderr, if any. An exception other than a UserError is a bug in the job:
+  its traceback is logged. A KeyboardInterrupt (the entry points raise it for Ctrl-C) is not a failure: it stops
+  the run.
+The job file is read and checked by `lakehouse.jobs.spec`, as deploy reads it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import json
+import logging
 import re
 import sys
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -31,11 +34,13 @@ from typing import Any, TextIO, cast
 from lakehouse.adf.engine import ActivityFailed
 from lakehouse.adf.expr_functions import to_text
 from lakehouse.errors import UserError
+from lakehouse.graph import dependency_order
+from lakehouse.jobs import spec
 
 JOB_PROPERTY = "databricksJob"
 ERROR_PREFIX = "lakehouse: error:"  # how the lakehouse command line reports a user's error (lakehouse.cli)
-_REFERENCE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 EntryPointCall = Callable[[str, list[str]], None]
+log = logging.getLogger(__name__)
 
 
 def job_name_of(activity: Mapping[str, Any]) -> str:
@@ -46,21 +51,8 @@ def job_name_of(activity: Mapping[str, Any]) -> str:
                     f'userProperties [{{"name": "{JOB_PROPERTY}", "value": "<name of a jobs/ file>"}}]')
 
 
-def load_job(jobs_dir: Path, name: str) -> dict[str, Any]:
-    path = jobs_dir / f"{name}.json"
-    if not path.is_file():
-        raise UserError(f"Databricks job {name} is referenced but {path} does not exist")
-    try:
-        job = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise UserError(f"{path} is not valid JSON (line {error.lineno}: {error.msg})") from None
-    if not isinstance(job, dict) or job.get("name") != name:
-        raise UserError(f"{path} must be a Databricks job settings object whose name is {name!r}")
-    return job
-
-
 def job_parameters(job: Mapping[str, Any], given: Mapping[str, object]) -> dict[str, str]:
-    declared = {p["name"]: to_text(p.get("default", "")) for p in job.get("parameters") or []}
+    declared = spec.declared_parameters(job)
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise UserError(f"Databricks job {job['name']} has no parameter {', '.join(unknown)} "
@@ -70,41 +62,22 @@ def job_parameters(job: Mapping[str, Any], given: Mapping[str, object]) -> dict[
 
 def task_order(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The job's tasks in an order that respects `depends_on` (declaration order among ready tasks)."""
-    tasks = list(job.get("tasks") or [])
-    keys = [task.get("task_key") for task in tasks]
-    ordered: list[dict[str, Any]] = []
-    while len(ordered) < len(tasks):
-        done = {task["task_key"] for task in ordered}
-        ready = [t for t in tasks if t["task_key"] not in done
-                 and all(d.get("task_key") in done for d in t.get("depends_on") or [])]
-        if not ready:
-            missing = sorted(str(d.get("task_key")) for t in tasks for d in t.get("depends_on") or []
-                             if d.get("task_key") not in keys)
-            reason = f"depends on unknown tasks {missing}" if missing else "has a dependency cycle"
-            raise UserError(f"Databricks job {job.get('name')} {reason}")
-        ordered.append(ready[0])
-    return ordered
-
-
-def substitute(text: str, values: Mapping[str, str]) -> str:
-    """`{{reference}}`s of a task parameter replaced by their values; an unknown one is an error naming it."""
-    def replace(match: re.Match[str]) -> str:
-        if match.group(1) not in values:
-            raise UserError(f"dynamic value reference {match.group()} is not supported by lakehouse adf-run "
-                            f"(it supports {', '.join('{{' + name + '}}' for name in values)})")
-        return values[match.group(1)]
-
-    return _REFERENCE.sub(replace, text)
+    tasks = {task["task_key"]: task for task in job.get("tasks", [])}  # read_job checked the shape
+    parents = {key: [d["task_key"] for d in task.get("depends_on", [])] for key, task in tasks.items()}
+    ordered = dependency_order(parents)
+    if len(ordered) < len(tasks):
+        missing = sorted({key for keys in parents.values() for key in keys} - set(tasks))
+        reason = f"depends on unknown tasks {missing}" if missing else "has a dependency cycle"
+        raise UserError(f"Databricks job {job.get('name')} {reason}")
+    return [tasks[key] for key in ordered]
 
 
 def wheel_task_call(task: Mapping[str, Any], references: Mapping[str, str]) -> tuple[str, list[str]]:
     """(console script, arguments) of a `python_wheel_task`."""
     wheel = task.get("python_wheel_task")
     if not isinstance(wheel, Mapping):
-        kinds = sorted(key for key in task if key.endswith("_task"))
-        raise UserError(f"task {task.get('task_key')}: lakehouse adf-run runs python_wheel_task tasks only, "
-                        f"not {', '.join(kinds) or 'a task without a type'}")
-    arguments = [substitute(str(argument), references) for argument in wheel.get("parameters") or []]
+        raise UserError(f"{spec.not_a_wheel_task(task)}: lakehouse adf-run runs python_wheel_task tasks only")
+    arguments = [spec.substitute(str(argument), references) for argument in wheel.get("parameters") or []]
     return str(wheel.get("entry_point")), arguments
 
 
@@ -149,7 +122,12 @@ def call_entry_point(name: str, argv: list[str]) -> None:
         if exit_.code in (0, None):
             return
         raise ActivityFailed(_failure_line(tee.getvalue()) or f"{name} exited with status {exit_.code}") from None
-    except Exception as error:  # a job may fail any way; the activity reports it, as Databricks would
+    except UserError as error:
+        raise ActivityFailed(str(error)) from None
+    except Exception as error:
+        # A bug in the job: the task fails, as on Databricks (and the activity's retry policy applies), but the
+        # traceback is logged at each attempt, not reduced to one line.
+        log.exception("%s raised %s", name, type(error).__name__)
         raise ActivityFailed(f"{name} raised {type(error).__name__}: {error}") from None
 
 
@@ -162,10 +140,10 @@ def _failure_line(stderr: str) -> str:
 def run_job(jobs_dir: Path, name: str, given: Mapping[str, object],
             call: EntryPointCall = call_entry_point) -> dict[str, Any]:
     """Run the job's tasks; the activity's output: job name, local run id, each task's status."""
-    job = load_job(jobs_dir, name)
+    job = spec.load_job(jobs_dir, name)
     run_references = {"job.run_id": f"local-{uuid.uuid4().hex[:12]}", "job.name": name}
     # A parameter's value may itself hold references (the jobs' run_id defaults to {{job.run_id}}).
-    parameters = {k: substitute(v, run_references) for k, v in job_parameters(job, given).items()}
+    parameters = {k: spec.substitute(v, run_references) for k, v in job_parameters(job, given).items()}
     statuses: dict[str, str] = {}
     for task in task_order(job):
         key = task["task_key"]
@@ -178,15 +156,3 @@ def run_job(jobs_dir: Path, name: str, given: Mapping[str, object],
             raise ActivityFailed(f"job {name}, task {key} failed: {failure.message}", "DatabricksJobFailed") from None
         statuses[key] = "SUCCESS"
     return {"jobName": name, "jobRunId": run_references["job.run_id"], "tasks": statuses}
-
-
-def wheel_entry_points(tasks: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """(package_name, entry_point) of each task, for checks; a task that is not a wheel task is an error."""
-    calls = []
-    for task in tasks:
-        wheel = task.get("python_wheel_task")
-        if not isinstance(wheel, Mapping):
-            wheel_task_call(task, {})  # raises, naming the task's type
-            continue
-        calls.append((str(wheel.get("package_name")), str(wheel.get("entry_point"))))
-    return calls

@@ -8,6 +8,7 @@ The rules followed, from ADF's documentation of pipeline execution and failure:
   caps the wait, so tests and local runs need not sleep). A fault of the definitions themselves (a UserError: an
   expression that cannot be evaluated, a missing file) fails at once: locally it is certain to recur.
 - An `Inactive` activity is not run and takes the status `onInactiveMarkAs` (default Succeeded).
+- An expression may read `activity('X')` only of an activity upstream of it (`ancestors`, checked before the run).
 - The container's status is decided by its leaves (activities nothing depends on): a skipped leaf is replaced by
   its parents, recursively; the container succeeds if and only if every leaf so evaluated succeeded.
 Activities run one at a time, in declaration order among those ready (ADF runs independent ones in parallel; the
@@ -22,12 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lakehouse.errors import UserError
+from lakehouse.graph import dependency_order, repeated
 
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
 SKIPPED = "Skipped"
 COMPLETED = "Completed"
 CONDITIONS = (SUCCEEDED, FAILED, SKIPPED, COMPLETED)
+ACTIVE, INACTIVE = "Active", "Inactive"
+INACTIVE_STATUSES = (SUCCEEDED, FAILED, SKIPPED)  # what onInactiveMarkAs may give
+DEFAULT_RETRY_INTERVAL = 30  # seconds, ADF's default retryIntervalInSeconds
 Activity = Mapping[str, Any]
 
 
@@ -76,13 +81,56 @@ def dependencies(activity: Activity) -> list[tuple[str, set[str]]]:
     return found
 
 
+def _parents(activities: list[Activity]) -> dict[str, list[str]]:
+    return {activity["name"]: [name for name, _ in dependencies(activity)] for activity in activities}
+
+
+def _is_number(value: object, minimum: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= minimum
+
+
+def policy_problems(activity: Activity) -> list[str]:
+    """What the engine cannot follow in an activity's retry policy and state (ADF's types and values)."""
+    policy = {} if activity.get("policy") is None else activity["policy"]
+    if not isinstance(policy, Mapping):
+        return ["policy must be an object"]
+    problems = []
+    retry = policy.get("retry", 0)
+    if not _is_number(retry, 0) or not float(retry).is_integer():
+        problems.append(f"policy.retry must be a whole number of at least 0, not {retry!r}")
+    interval = policy.get("retryIntervalInSeconds", DEFAULT_RETRY_INTERVAL)
+    if not _is_number(interval, 0):
+        problems.append(f"policy.retryIntervalInSeconds must be a number of seconds, not {interval!r}")
+    if activity.get("state", ACTIVE) not in (ACTIVE, INACTIVE):
+        problems.append(f"state must be {ACTIVE} or {INACTIVE}, not {activity.get('state')!r}")
+    if activity.get("onInactiveMarkAs", SUCCEEDED) not in INACTIVE_STATUSES:
+        problems.append(f"onInactiveMarkAs must be one of {', '.join(INACTIVE_STATUSES)}, "
+                        f"not {activity.get('onInactiveMarkAs')!r}")
+    return problems
+
+
+def _shape_problems(activity: Activity) -> list[str]:
+    if not isinstance(activity, Mapping) or not isinstance(activity.get("name"), str) \
+            or not isinstance(activity.get("type"), str):
+        return ["every activity needs a name and a type"]
+    where = f"activity {activity['name']}"
+    if not isinstance(activity.get("typeProperties", {}), Mapping | None):
+        return [f"{where}: typeProperties must be an object"]
+    depends_on = activity.get("dependsOn") or []
+    if not isinstance(depends_on, list) or not all(isinstance(d, Mapping) for d in depends_on):
+        return [f"{where}: dependsOn must be a list of objects"]
+    return [f"{where}: {problem}" for problem in policy_problems(activity)]
+
+
 def check_container(activities: list[Activity], where: str) -> None:
-    """Names unique among siblings, dependencies on siblings with known conditions, no cycle."""
+    """Well-formed activities, names unique among siblings, dependencies on siblings with known conditions, no
+    cycle."""
     for activity in activities:
-        if not isinstance(activity.get("name"), str) or not isinstance(activity.get("type"), str):
-            raise UserError(f"{where}: every activity needs a name and a type")
+        problems = _shape_problems(activity)
+        if problems:
+            raise UserError(f"{where}: {problems[0]}")
     names = [activity["name"] for activity in activities]
-    duplicates = sorted({name for name in names if names.count(name) > 1}, key=str)
+    duplicates = repeated(names)
     if duplicates:
         raise UserError(f"{where}: activity name {duplicates[0]!r} is used twice")
     for activity in activities:
@@ -91,21 +139,26 @@ def check_container(activities: list[Activity], where: str) -> None:
             if target not in names:
                 raise UserError(f"{where}: {activity['name']} depends on {target!r}, which is not an activity "
                                 "of the same container")
-            if not conditions or set(conditions) - set(CONDITIONS):
+            if not isinstance(conditions, list) or not conditions or set(conditions) - set(CONDITIONS):
                 raise UserError(f"{where}: {activity['name']} depends on {target} with conditions {conditions}; "
                                 f"use {', '.join(CONDITIONS)}")
-    decided: set[str] = set()
-    while len(decided) < len(activities):
-        ready = [a["name"] for a in activities
-                 if a["name"] not in decided and all(d in decided for d, _ in dependencies(a))]
-        if not ready:
-            raise UserError(f"{where}: the dependencies of {sorted(map(str, set(names) - decided))} form a cycle")
-        decided.update(ready)
+    ordered = dependency_order(_parents(activities))
+    if len(ordered) < len(activities):
+        raise UserError(f"{where}: the dependencies of {sorted(set(names) - set(ordered))} form a cycle")
+
+
+def ancestors(activities: list[Activity]) -> dict[str, set[str]]:
+    """Each activity's name -> the activities it depends on, directly or through others (a checked container)."""
+    parents = _parents(activities)
+    found: dict[str, set[str]] = {}
+    for name in dependency_order(parents):
+        found[name] = {p for parent in parents[name] for p in (parent, *found[parent])}
+    return found
 
 
 def container_outcome(activities: list[Activity], runs: Mapping[str, ActivityRun]) -> Outcome:
     """The container's status by ADF's leaf rule (see the module's docstring)."""
-    parents = {activity["name"]: [name for name, _ in dependencies(activity)] for activity in activities}
+    parents = _parents(activities)
     depended_on = {name for names in parents.values() for name in names}
 
     def evaluated(name: str) -> list[ActivityRun]:
@@ -130,11 +183,9 @@ class Engine:
 
     def run_container(self, activities: list[Activity], where: str, prefix: str = "") -> Outcome:
         check_container(activities, where)
+        by_name = {activity["name"]: activity for activity in activities}
         local: dict[str, ActivityRun] = {}
-        pending = list(activities)
-        while pending:
-            activity = next(a for a in pending if all(d in local for d, _ in dependencies(a)))
-            pending.remove(activity)
+        for activity in [by_name[name] for name in dependency_order(_parents(activities))]:
             path = f"{prefix}{activity['name']}"
             if all(local[name].status in accepted for name, accepted in dependencies(activity)):
                 run = self._run(activity, path)
@@ -146,10 +197,11 @@ class Engine:
 
     def _run(self, activity: Activity, path: str) -> ActivityRun:
         name, kind = activity["name"], activity.get("type", "")
-        if activity.get("state") == "Inactive":
-            return ActivityRun(name, kind, activity.get("onInactiveMarkAs") or SUCCEEDED, path)
-        policy = activity.get("policy") or {}
-        retries, interval = int(policy.get("retry", 0)), float(policy.get("retryIntervalInSeconds", 30))
+        if activity.get("state") == INACTIVE:
+            return ActivityRun(name, kind, activity.get("onInactiveMarkAs", SUCCEEDED), path)
+        policy = activity.get("policy") or {}  # checked by check_container
+        retries = int(policy.get("retry", 0))
+        interval = float(policy.get("retryIntervalInSeconds", DEFAULT_RETRY_INTERVAL))
         started, attempt = self.clock(), 0
         while True:
             attempt += 1

@@ -3,7 +3,7 @@
 Only the subset CustomerAnalyticsPipeline uses is supported; an unknown function or a missing property fails with
 an ExpressionError naming the expression, as ADF would. The rules of where expressions appear:
 - a string starting with `@` (not `@@`, not `@{`) is one expression and keeps its type (`@pipeline().RunId`);
-- elsewhere `@{expr}` is replaced by the value's text, and `@@` stands for a literal `@`;
+- elsewhere `@{expr}` is replaced by the value's text, and `@@` stands for a literal `@` (at the start too);
 - `{"value": "...", "type": "Expression"}` is ADF's wrapper for dynamic content and evaluates to its value.
 Scope functions (`pipeline()`, `activity('X')`, `dataset()`, `linkedService()`) come from a Scope the caller
 builds; the pure functions are in expr_functions.
@@ -11,9 +11,9 @@ builds; the pure functions are in expr_functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from lakehouse.adf.expr_functions import FUNCTIONS, to_text
 from lakehouse.adf.expr_parse import Call, ExpressionError, Index, Literal, Member, Node, parse, parse_embedded
@@ -97,31 +97,36 @@ class _Evaluator:
         return value
 
 
-def evaluate_expression(text: str, scope: Scope) -> object:
-    """The value of one expression, written with or without its leading `@`."""
-    return _Evaluator(text, scope).evaluate(parse(text, 1 if text.startswith("@") else 0))
+def _is_whole_expression(text: str) -> bool:
+    return text.startswith("@") and not text.startswith(("@@", "@{"))
+
+
+def _segments(text: str) -> Iterator[str | Node]:
+    """A JSON string's parts in order: literal text, and the parsed tree of each expression. A string starting with
+    `@` (not `@@`, not `@{`) is one expression; elsewhere `@{...}` is an expression and `@@` a literal `@`, at the
+    start as anywhere (`@@{x}` is the text `@{x}`)."""
+    if _is_whole_expression(text):
+        yield parse(text, 1)
+        return
+    position = 0
+    while (start := text.find("@", position)) >= 0:
+        yield text[position:start]
+        if text.startswith("@{", start):
+            node, position = parse_embedded(text, start + 2)
+            yield node
+        else:
+            yield "@"
+            position = start + (2 if text.startswith("@@", start) else 1)
+    yield text[position:]
 
 
 def evaluate_string(text: str, scope: Scope) -> object:
     """A JSON string value: a whole expression keeps its type; a template gives text."""
-    if text.startswith("@@"):
-        return text[1:]
-    if text.startswith("@") and not text.startswith("@{"):
-        return evaluate_expression(text, scope)
-    parts, position = [], 0
-    while (start := text.find("@", position)) >= 0:
-        parts.append(text[position:start])
-        if text.startswith("@@", start):
-            parts.append("@")
-            position = start + 2
-        elif text.startswith("@{", start):
-            node, position = parse_embedded(text, start + 2)
-            parts.append(to_text(_Evaluator(text, scope).evaluate(node)))
-        else:
-            parts.append("@")
-            position = start + 1
-    parts.append(text[position:])
-    return "".join(parts)
+    evaluator = _Evaluator(text, scope)
+    parts = list(_segments(text))
+    if _is_whole_expression(text):
+        return evaluator.evaluate(cast(Node, parts[0]))
+    return "".join(part if isinstance(part, str) else to_text(evaluator.evaluate(part)) for part in parts)
 
 
 def evaluate_value(value: object, scope: Scope) -> object:
@@ -138,30 +143,16 @@ def evaluate_value(value: object, scope: Scope) -> object:
     return value
 
 
-def _expressions(text: str) -> list[Node]:
-    """The parsed expressions of one JSON string: the whole string, or each `@{...}` of a template."""
-    if text.startswith("@") and not text.startswith(("@@", "@{")):
-        return [parse(text, 1)]
-    nodes, position = [], 0
-    while (start := text.find("@", position)) >= 0:
-        if text.startswith("@@", start):
-            position = start + 2
-        elif text.startswith("@{", start):
-            node, position = parse_embedded(text, start + 2)
-            nodes.append(node)
-        else:
-            position = start + 1
-    return nodes
-
-
-def _called(node: Node) -> list[str]:
+def _calls(node: Node) -> Iterator[Call]:
     if isinstance(node, Call):
-        return [node.name, *(name for arg in node.args for name in _called(arg))]
-    if isinstance(node, Member):
-        return _called(node.target)
-    if isinstance(node, Index):
-        return _called(node.target) + _called(node.key)
-    return []
+        yield node
+        for arg in node.args:
+            yield from _calls(arg)
+    elif isinstance(node, Member):
+        yield from _calls(node.target)
+    elif isinstance(node, Index):
+        yield from _calls(node.target)
+        yield from _calls(node.key)
 
 
 def _strings(value: object) -> list[str]:
@@ -172,14 +163,23 @@ def _strings(value: object) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
+def _called(value: object) -> Iterator[tuple[Call, str]]:
+    """(call, the string it is in) for every function call in the expressions of a JSON value. Parsing them also
+    reports a malformed expression (ExpressionError)."""
+    for text in _strings(value):
+        for part in _segments(text):
+            if not isinstance(part, str):
+                yield from ((call, text) for call in _calls(part))
+
+
 def unsupported_calls(value: object) -> list[tuple[str, str]]:
-    """(function, expression) for every call in a JSON value's expressions that this evaluator does not have.
-    Parsing every expression also reports a malformed one (ExpressionError) before anything runs."""
+    """(function, expression) for every call in a JSON value's expressions that this evaluator does not have."""
     known = set(FUNCTIONS) | set(SCOPE_FUNCTIONS)
-    return [
-        (name, text)
-        for text in _strings(value)
-        for node in _expressions(text)
-        for name in _called(node)
-        if name.lower() not in known
-    ]
+    return [(call.name, text) for call, text in _called(value) if call.name.lower() not in known]
+
+
+def activity_references(value: object) -> list[tuple[str, str]]:
+    """(activity name, expression) for every `activity('name')` in a JSON value's expressions."""
+    return [(call.args[0].value, text) for call, text in _called(value)
+            if call.name.lower() == "activity" and len(call.args) == 1
+            and isinstance(call.args[0], Literal) and isinstance(call.args[0].value, str)]

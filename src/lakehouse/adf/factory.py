@@ -1,8 +1,10 @@
 """The data factory of `adf/` as files: ADF's Git-integration layout, one `{"name", "properties"}` JSON a resource.
 
-`adf/pipeline/`, `adf/dataset/`, `adf/linkedService/`, `adf/trigger/`; a file is named after its resource, as ADF
-requires. Parameters (of pipelines, datasets and linked services) are declared `{"type", "defaultValue"?}` and
-given either as JSON values (by a referencing activity) or as text (`lakehouse adf-run --param NAME=VALUE`).
+`adf/pipeline/`, `adf/dataset/`, `adf/linkedService/`, `adf/trigger/`, `adf/integrationRuntime/` (each optional); a
+file is named after its resource, as ADF requires. Locally every activity runs in this process: an integration
+runtime (`connectVia`) only has to exist (checks.check_connect_via). Parameters (of pipelines, datasets and linked
+services) are declared `{"type", "defaultValue"?}` and given either as JSON values (by a referencing activity) or as
+text (`lakehouse adf-run --param NAME=VALUE`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ from typing import Any
 
 from lakehouse.errors import UserError
 
-REPO = Path(__file__).resolve().parents[3]
-ADF_DIR = REPO / "adf"
-JOBS_DIR = REPO / "jobs"
-FOLDERS = ("pipeline", "dataset", "linkedService", "trigger")
+FOLDERS = ("pipeline", "dataset", "linkedService", "trigger", "integrationRuntime")
 Resource = dict[str, Any]  # a resource's "properties"
 
 
@@ -27,11 +26,13 @@ class Factory:
     directory: Path
     resources: dict[str, dict[str, Resource]]  # folder -> name -> properties
 
+    def path(self, folder: str, name: object) -> Path:
+        return self.directory / folder / f"{name}.json"
+
     def get(self, folder: str, name: object) -> Resource:
         found = self.resources[folder].get(name) if isinstance(name, str) else None
         if found is None:
-            raise UserError(f"{folder} {name!r} is referenced but {self.directory / folder / f'{name}.json'} "
-                            "does not exist")
+            raise UserError(f"{folder} {name!r} is referenced but {self.path(folder, name)} does not exist")
         return found
 
     def pipeline(self, name: str) -> Resource:

@@ -1,12 +1,11 @@
 """`lakehouse adf-run`'s core: run a pipeline of `adf/` locally from its JSON, and say how it ended.
 
-Before anything runs, the whole pipeline is checked: every activity type is one that can run here, every function
-its expressions call exists, every container's dependencies are well formed, activity names are unique, and every
-DatabricksJob's job is in jobs/ with the parameters it is given and installed entry points. Then the
-pipeline's activities run under ADF's rules (engine) with local meanings (activities). The run's system
-variables: `pipeline().RunId` (`--run-id`, default a new GUID, as ADF), `pipeline().TriggerTime` (`--trigger-time`,
-default now, UTC) and `pipeline().Pipeline`. The local root stands for the lake's storage account and is also the
-default of the pipeline's `lakeRoot` parameter, the root the Databricks jobs are given.
+Before anything runs, the root and the whole pipeline are checked (checks: activity types, containers, retry
+policies, expressions, integration runtimes, the jobs of jobs/). Then the pipeline's activities run under ADF's
+rules (engine) with local meanings (activities). The run's system variables: `pipeline().RunId` (`--run-id`,
+default a new GUID, as ADF), `pipeline().TriggerTime` (`--trigger-time`, default now, UTC) and
+`pipeline().Pipeline`. The local root stands for the lake's storage account and is also the default of the
+pipeline's `lakeRoot` parameter, the root the Databricks jobs are given.
 """
 
 from __future__ import annotations
@@ -18,14 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from lakehouse.adf import databricks, dotnet_time
-from lakehouse.adf.activities import LocalActivities, all_activities, check_types, nested
-from lakehouse.adf.engine import FAILED, ActivityRun, Engine, check_container
-from lakehouse.adf.expr_eval import unsupported_calls
-from lakehouse.adf.factory import ADF_DIR, JOBS_DIR, Factory, load_factory, parameter_values, parse_parameter
+from lakehouse.adf import PIPELINE, databricks, dotnet_time
+from lakehouse.adf.activities import LocalActivities
+from lakehouse.adf.checks import check_pipeline, check_root
+from lakehouse.adf.engine import FAILED, ActivityRun, Engine
+from lakehouse.adf.factory import load_factory, parameter_values, parse_parameter
 from lakehouse.errors import UserError
+from lakehouse.paths import ADF_DIR, JOBS_DIR
 
-PIPELINE = "CustomerAnalyticsPipeline"
 ROOT_PARAMETER = "lakeRoot"  # the pipeline parameter that carries the root to the jobs
 
 
@@ -55,45 +54,6 @@ class PipelineRun:
         return [run for run in self.runs if run.status == FAILED and run.type not in ("IfCondition", "Fail")]
 
 
-def check_jobs(activities: list[Mapping], jobs_dir: Path) -> None:
-    """Each DatabricksJob's job exists in jobs/, takes the parameters the activity passes, and its tasks' entry
-    points are installed."""
-    for activity in activities:
-        if activity.get("type") != "DatabricksJob":
-            continue
-        job = databricks.load_job(jobs_dir, databricks.job_name_of(activity))
-        passed = (activity.get("typeProperties") or {}).get("jobParameters") or {}
-        databricks.job_parameters(job, dict.fromkeys(passed, ""))
-        for package, entry_point in databricks.wheel_entry_points(databricks.task_order(job)):
-            databricks.find_entry_point(entry_point, package)
-
-
-def check_pipeline(factory: Factory, name: str, jobs_dir: Path | None = None) -> list[Mapping]:
-    """The pipeline's activities, once everything that can be checked without running is checked."""
-    activities = factory.pipeline(name).get("activities") or []
-    check_types(activities)
-    everything = all_activities(activities)
-    if jobs_dir is not None:
-        check_jobs(everything, jobs_dir)
-    names = [activity.get("name") for activity in everything]
-    repeated = sorted({str(n) for n in names if names.count(n) > 1})
-    if repeated:
-        raise UserError(f"pipeline {name}: activity name {repeated[0]} is used twice")
-    check_container(activities, f"pipeline {name}")
-    for activity in everything:
-        if nested(activity):
-            for branch in ("ifTrueActivities", "ifFalseActivities"):
-                check_container(activity["typeProperties"].get(branch) or [], f"{activity['name']}.{branch}")
-    for folder in ("pipeline", "dataset", "linkedService"):
-        for resource, properties in factory.resources[folder].items():
-            unsupported = unsupported_calls(properties)
-            if unsupported:
-                function, expression = unsupported[0]
-                raise UserError(f"{folder} {resource}: ADF expression {expression!r} calls {function}(), which "
-                                "lakehouse adf-run does not support")
-    return activities
-
-
 def pipeline_parameters(declared: Mapping, given: Mapping[str, str], root: Path, name: str) -> dict[str, object]:
     unknown = sorted(set(given) - set(declared))
     if unknown:
@@ -109,6 +69,7 @@ def run_pipeline(request: RunRequest, report: Callable[[ActivityRun, str], None]
                  call_entry_point: databricks.EntryPointCall = databricks.call_entry_point,
                  sleep: Callable[[float], None] = time.sleep) -> PipelineRun:
     """Run the pipeline; `report(run, note)` hears of each activity as it is decided."""
+    check_root(request.root)
     factory = load_factory(request.adf_dir)
     activities = check_pipeline(factory, request.pipeline, request.jobs_dir)
     declared = factory.pipeline(request.pipeline).get("parameters") or {}

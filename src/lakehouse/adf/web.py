@@ -3,11 +3,13 @@
 ADF's output of a WebActivity is the response's JSON body (a body that is not a JSON object is given as
 `{"Response": text}`); a status outside 2xx fails the activity. Managed-identity authentication cannot be had
 outside Azure, so a request whose activity asks for it is sent without a token (the caller says so). URLs can be
-secrets (a webhook's URL is its credential): messages name only the scheme and host.
+secrets (a webhook's URL is its credential): messages name only the scheme, host and port, and an invalid URL fails
+the activity without quoting it.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -18,14 +20,19 @@ from urllib.parse import urlsplit
 from lakehouse.adf.engine import ActivityFailed
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
+INVALID_URL = "the URL is not valid (a space, a bad port?)"  # never the URL itself, nor an error that quotes it
 
 
 def public_part(url: str) -> str:
-    parts = urlsplit(url)
+    """`scheme://host:port` of a URL: never its path, query or user information, which may be the secret."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced [ of an IPv6 host
+        return "an invalid URL"
     try:
         port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
+    except ValueError:  # a port that is not a number: shown as invalid, not echoed
+        port = ":<invalid port>"
     return f"{parts.scheme}://{parts.hostname or ''}{port}"
 
 
@@ -52,12 +59,18 @@ def call(method: object, url: object, headers: Mapping[str, Any] | None, body: o
     verb = str(method).upper()
     if verb not in METHODS:
         raise ActivityFailed(f"method {method!r} is not one of {', '.join(METHODS)}")
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+    if not isinstance(url, str):
+        raise ActivityFailed("url must be an http(s) URL")
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        raise ActivityFailed(f"{verb} {public_part(url)} failed: {INVALID_URL}") from None
+    if scheme not in ("http", "https"):
         raise ActivityFailed("url must be an http(s) URL")
     data = _body_bytes(body) if verb != "GET" else None
-    request = urllib.request.Request(url, data=data, method=verb,
-                                     headers={str(k): str(v) for k, v in (headers or {}).items()})
     try:
+        request = urllib.request.Request(url, data=data, method=verb,
+                                         headers={str(k): str(v) for k, v in (headers or {}).items()})
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) checked above)
             return _output(response.read())
     except urllib.error.HTTPError as error:
@@ -66,3 +79,7 @@ def call(method: object, url: object, headers: Mapping[str, Any] | None, body: o
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise ActivityFailed(f"{verb} {public_part(url)} failed: {reason}") from None
+    except (ValueError, http.client.InvalidURL):  # their text quotes the whole URL
+        raise ActivityFailed(f"{verb} {public_part(url)} failed: {INVALID_URL}") from None
+    except http.client.HTTPException as error:  # a malformed response; its text may quote the request
+        raise ActivityFailed(f"{verb} {public_part(url)} failed: {type(error).__name__}") from None

@@ -11,19 +11,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lakehouse.cli_args import seconds
 from lakehouse.deploy.apply import DEFAULT_WHEEL_FOLDER, DeployOptions, deploy
-from lakehouse.deploy.wheel import SOURCE_ROOT, build_wheel
+from lakehouse.deploy.wheel import build_wheel
 from lakehouse.deploy.workspace import connect
+from lakehouse.paths import JOBS_DIR, REPO_ROOT
 
-JOBS_DIR = SOURCE_ROOT / "jobs"  # found the way sql.translate finds synapse_sql/: beside src/ in the source tree
 DEFAULT_TIMEOUT_SECONDS = 60
-
-
-def _seconds(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
-    return value
 
 
 def add_deploy_parser(commands: Any) -> argparse.ArgumentParser:
@@ -44,7 +38,7 @@ def add_deploy_parser(commands: Any) -> argparse.ArgumentParser:
                         help=f"workspace folder for the wheel (default: {DEFAULT_WHEEL_FOLDER})")
     parser.add_argument("--notify", action="append", metavar="EMAIL",
                         help="address for failure e-mails, repeatable (default: the job files' placeholder)")
-    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS",
+    parser.add_argument("--timeout", type=seconds(1), default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS",
                         help="give up on an unreachable workspace after about this long "
                              f"(default: {DEFAULT_TIMEOUT_SECONDS})")
     return parser
@@ -55,4 +49,4 @@ def cmd_deploy(args: argparse.Namespace) -> None:
                             notify=tuple(args.notify or ()), dry_run=args.dry_run)
     workspace = connect(args.profile, args.timeout)  # before the build: no credentials fails at once
     with tempfile.TemporaryDirectory(prefix="lakehouse-deploy-") as tmp:
-        deploy(workspace, build_wheel(SOURCE_ROOT, Path(tmp)), options)
+        deploy(workspace, build_wheel(REPO_ROOT, Path(tmp)), options)

@@ -1,7 +1,8 @@
 """The job definitions of `jobs/`: read, checked, and filled in for one deploy.
 
 Each `jobs/<name>.json` is a Jobs API 2.2 JobSettings object, exactly what `jobs/create` takes, whose `name` is the
-file's stem. Three things are left to deploy:
+file's stem; `lakehouse.jobs.spec` reads and checks it, as for `lakehouse adf-run`. Deploy also checks that each task
+installs the wheel and that databricks-sdk would send every field. Three things are left to deploy:
 - WHEEL_PLACEHOLDER, as `{"whl": WHEEL_PLACEHOLDER}` in each task's libraries: replaced by the workspace path of the
   wheel this deploy built (content-addressed, see apply.wheel_workspace_path);
 - the default of the `root` job parameter: kept, or `--root` (one workspace per environment);
@@ -17,21 +18,18 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lakehouse.errors import UserError
+from lakehouse.jobs import spec
 
-PACKAGE = "lakehouse"
 WHEEL_PLACEHOLDER = "${LAKEHOUSE_WHEEL}"
 WHEEL_LIBRARY = {"whl": WHEEL_PLACEHOLDER}
 PLACEHOLDER_DOMAIN = "example.com"
 DEFINITION_TAG = "lakehouse_definition"
-REQUIRED_PARAMETERS = ("root", "run_id")
-PARAMETER_REFERENCE = re.compile(r"\{\{\s*job\.parameters\.([^}\s]+)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -51,13 +49,7 @@ class Environment:
 
 
 def read_definition(path: Path) -> JobDefinition:
-    try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise UserError(f"{path}: not valid JSON ({error.msg} at line {error.lineno})") from None
-    if not isinstance(settings, dict):
-        raise UserError(f"{path}: not a JSON object (a Jobs API JobSettings)")
-    return JobDefinition(path.stem, path, settings)
+    return JobDefinition(path.stem, path, spec.read_job(path))
 
 
 def load_definitions(jobs_dir: Path) -> list[JobDefinition]:
@@ -69,28 +61,10 @@ def load_definitions(jobs_dir: Path) -> list[JobDefinition]:
     return [read_definition(path) for path in paths]
 
 
-def referenced_parameters(values: Collection[Any]) -> set[str]:
-    return {name for value in values for name in PARAMETER_REFERENCE.findall(str(value))}
-
-
-def _task_problems(task: dict[str, Any], scripts: Collection[str], declared: set[str]) -> list[str]:
-    key = task.get("task_key", "?")
-    wheel_task = task.get("python_wheel_task")
-    if not isinstance(wheel_task, dict):
-        return [f"task {key} is not a python_wheel_task"]
-    problems = []
-    if wheel_task.get("package_name") != PACKAGE:
-        problems.append(f"task {key} runs package {wheel_task.get('package_name')!r}, not {PACKAGE!r}")
-    if wheel_task.get("entry_point") not in scripts:
-        problems.append(f"task {key} calls entry point {wheel_task.get('entry_point')!r}, which the wheel does not "
-                        f"have (it has {', '.join(sorted(scripts))})")
-    if WHEEL_LIBRARY not in task.get("libraries", []):
-        problems.append(f"task {key} lacks the library {json.dumps(WHEEL_LIBRARY)}, so its cluster would not "
-                        "install this wheel")
-    undeclared = referenced_parameters(wheel_task.get("parameters", [])) - declared
-    if undeclared:
-        problems.append(f"task {key} uses undeclared job parameter(s) {', '.join(sorted(undeclared))}")
-    return problems
+def library_problems(settings: dict[str, Any]) -> list[str]:
+    return [f"task {task.get('task_key')} lacks the library {json.dumps(WHEEL_LIBRARY)}, so its cluster would not "
+            "install this wheel"
+            for task in settings.get("tasks", []) if WHEEL_LIBRARY not in task.get("libraries", [])]
 
 
 def lost_fields(wanted: Any, sent: Any, path: str = "") -> Iterator[str]:
@@ -125,19 +99,10 @@ def sdk_problems(settings: dict[str, Any]) -> list[str]:
 def definition_problems(definition: JobDefinition, scripts: Collection[str]) -> list[str]:
     """What stops a definition from deploying as intended; `scripts` are the wheel's console scripts."""
     settings = definition.settings
-    problems = []
-    if settings.get("name") != definition.name:
-        problems.append(f"name is {settings.get('name')!r}, not the file's stem {definition.name!r}")
-    declared = {parameter.get("name") for parameter in settings.get("parameters", [])}
-    missing = [name for name in REQUIRED_PARAMETERS if name not in declared]
-    if missing:
-        problems.append(f"job parameter(s) {', '.join(missing)} not declared")
-    tasks = settings.get("tasks") or []
-    if not tasks:
-        problems.append("no tasks")
-    for task in tasks:
-        problems.extend(_task_problems(task, scripts, declared))
-    return problems + sdk_problems(settings)
+    problems = spec.job_problems(settings, definition.name, scripts, "the wheel")
+    if spec.shape_problems(settings):
+        return problems
+    return problems + library_problems(settings) + sdk_problems(settings)
 
 
 def check_definitions(definitions: Collection[JobDefinition], scripts: Collection[str]) -> None:

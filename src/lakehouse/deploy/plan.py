@@ -1,7 +1,8 @@
 """What deploy does to each job, decided from the wanted settings and the workspace's jobs of the same name. Pure.
 
-Jobs are matched by name (the workspace's name filter, which ignores case), never by a remembered id, so a deploy
-from any machine finds the same jobs:
+Jobs are matched by exact name, never by a remembered id, so a deploy from any machine finds the same jobs (the
+workspace's name filter ignores case, so `workspace.find_jobs` keeps only the exact matches: a job whose name differs
+in case is another job):
 - no job of that name: create;
 - one: unchanged when its settings cover every value the definition sets, else update it in place (`jobs/reset`
   with the full settings: the job keeps its id, its run history and its permissions);

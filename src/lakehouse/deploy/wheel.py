@@ -28,7 +28,6 @@ from pathlib import Path
 
 from lakehouse.errors import UserError
 
-SOURCE_ROOT = Path(__file__).resolve().parents[3]  # src/lakehouse/deploy/wheel.py -> the repository
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01T00:00:00Z, the earliest time a zip entry can record
 STAGED_FILES = ("pyproject.toml", "README.md")
 STAGED_DIRS = ("src",)

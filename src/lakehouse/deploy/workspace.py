@@ -17,6 +17,7 @@ Jobs API 2.2: `list` by name, `get`, `create`, `reset`.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -81,14 +82,14 @@ def _quiet_sdk() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def connect(profile: str | None, timeout_seconds: int) -> Workspace:
+def connect(profile: str | None, timeout_seconds: float) -> Workspace:
     """A client from the SDK's standard authentication chain; `profile` picks a ~/.databrickscfg profile."""
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.config import Config
 
     try:
         with _quiet_sdk():
-            config = Config(profile=profile, retry_timeout_seconds=timeout_seconds,
+            config = Config(profile=profile, retry_timeout_seconds=math.ceil(timeout_seconds),
                             http_timeout_seconds=min(timeout_seconds, HTTP_TIMEOUT_SECONDS))
     except ValueError as error:
         raise UserError(auth_message(error, profile)) from None
@@ -98,7 +99,7 @@ def connect(profile: str | None, timeout_seconds: int) -> Workspace:
 class Workspace:
     """The calls deploy makes, each turning the SDK's errors into one sentence that names the host."""
 
-    def __init__(self, client: WorkspaceClient, timeout_seconds: int) -> None:
+    def __init__(self, client: WorkspaceClient, timeout_seconds: float) -> None:
         self._client = client
         self._timeout = timeout_seconds
         self.host = client.config.host
@@ -116,7 +117,7 @@ class Workspace:
             raise UserError(f"could not {what} on {self.host}: {_sdk_message(error)}") from None
         except OSError as error:  # TimeoutError after the SDK's retries, requests' errors
             raise UserError(f"cannot reach {self.host}: {network_reason(error)} (gave up after "
-                            f"{self._timeout} s; --timeout sets how long)") from None
+                            f"{self._timeout:g} s; --timeout sets how long)") from None
 
     def file_exists(self, path: str) -> bool:
         from databricks.sdk.errors import NotFound
@@ -139,9 +140,11 @@ class Workspace:
                 self._client.workspace.upload(path, content, format=ImportFormat.AUTO)
 
     def find_jobs(self, name: str) -> list[ExistingJob]:
-        """The jobs of that name, with full settings when there is exactly one (several are refused anyway)."""
+        """The jobs of exactly that name, with full settings when there is exactly one (several are refused anyway).
+        The API's name filter ignores case; a job named with other casing is another job, so it is left out."""
         with self._calling(f"list the jobs named {name!r}"):
-            ids = [job.job_id for job in self._client.jobs.list(name=name) if job.job_id is not None]
+            ids = [job.job_id for job in self._client.jobs.list(name=name)
+                   if job.job_id is not None and job.settings is not None and job.settings.name == name]
             if len(ids) != 1:
                 return [ExistingJob(job_id, {}) for job_id in ids]
             job = self._client.jobs.get(ids[0])

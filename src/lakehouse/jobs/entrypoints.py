@@ -1,9 +1,11 @@
-"""Entry points of the Databricks wheel tasks in jobs/ (and console scripts of the same names).
+"""Entry points of the Databricks wheel tasks in jobs/ (and console scripts of the same names), and of the notebooks.
 
 A Databricks `python_wheel_task` calls the entry point with no arguments and the task's `parameters` in
 `sys.argv[1:]`, and it ignores the return value: only an exception fails the task. So each entry point runs the
-`lakehouse` command line with its sub-command and raises SystemExit when that exits non-zero. `argv` is for callers
-in this process (`lakehouse adf-run`, tests) that pass the parameters directly.
+`lakehouse` command line with its sub-command and raises SystemExit when that exits non-zero, and KeyboardInterrupt
+when it was interrupted (Ctrl-C stays an interruption, so a caller in this process, `lakehouse adf-run`, stops
+instead of counting a failed task and retrying it). `argv` is for callers in this process (`lakehouse adf-run`, the
+notebooks of notebooks/, tests) that pass the parameters directly.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from lakehouse.errors import UserError
+
 
 def _run(command: str, argv: Sequence[str] | None) -> None:
-    from lakehouse.cli import main
+    from lakehouse.cli import EXIT_INTERRUPTED, main
 
     status = main([command, *(sys.argv[1:] if argv is None else argv)])
+    if status == EXIT_INTERRUPTED:
+        raise KeyboardInterrupt
     if status != 0:
         raise SystemExit(status)
 
@@ -33,3 +39,17 @@ def silver_to_gold(argv: Sequence[str] | None = None) -> None:
 def run(argv: Sequence[str] | None = None) -> None:
     """`lakehouse-run --root DIR [--run-id ID] [--max-quarantine-ratio R]`: both stages under one run id."""
     _run("run", argv)
+
+
+def notebook_arguments(root: str, run_id: str = "", max_quarantine_ratio: str = "") -> list[str]:
+    """An entry point's arguments from a notebook's widgets. An empty run id or limit is left out (the command line's
+    default: a new run id, lakehouse.config's limit); an empty root is refused, as no default root is right on a
+    cluster."""
+    if not root.strip():
+        raise UserError("the root widget is empty: set it to the lake's root, e.g. /Volumes/lakehouse/prod")
+    arguments = ["--root", root]
+    if run_id.strip():
+        arguments += ["--run-id", run_id.strip()]
+    if max_quarantine_ratio.strip():
+        arguments += ["--max-quarantine-ratio", max_quarantine_ratio.strip()]
+    return arguments

@@ -17,9 +17,9 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
 
 from lakehouse.errors import UserError
+from lakehouse.paths import SQL_DIR
 
 ANALYTICS_SCHEMA = "analytics"
-SQL_DIR = Path(__file__).resolve().parents[3] / "synapse_sql"
 
 # Synapse reads external data through these; locally there is no storage behind them.
 EXTERNAL_READERS = ("OPENROWSET", "OPENDATASOURCE", "OPENQUERY", "OPENJSON", "OPENXML")
