@@ -4,4 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export GX_ANALYTICS_ENABLED=false
-exec .venv/bin/python -m pytest -q -p no:cacheprovider --timeout 900 --durations=15 "$@"
+# Two workers; --dist loadfile keeps each test file in one worker, so its module fixtures are built once. Much
+# of an integration test is waiting on a JVM or a subprocess, so two overlap well even on two cores.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --timeout 900 --durations=15 -n "${TEST_WORKERS:-2}" \
+  --dist loadfile "$@"
