@@ -26,6 +26,6 @@ def test_an_invalid_url_fails_the_activity_without_quoting_it(url, public):
 
 
 def test_public_part_is_scheme_host_and_port_only():
-    assert web.public_part(f"https://user:{HOOK_PATH_PART}@example.com:8443/a/{HOOK_PATH_PART}?code={HOOK_PATH_PART}") == \
-        "https://example.com:8443"
+    url = f"https://user:{HOOK_PATH_PART}@example.com:8443/a/{HOOK_PATH_PART}?code={HOOK_PATH_PART}"
+    assert web.public_part(url) == "https://example.com:8443"
     assert web.public_part(f"https://example.com/{HOOK_PATH_PART}") == "https://example.com"
