@@ -15,6 +15,7 @@ from lakehouse.errors import UserError
 from lakehouse.paths import REPO_ROOT
 
 SPARK_PACKAGES = {"pyspark", "delta-spark"}
+RUNTIME_PACKAGES = {"pandas", "pyarrow", "databricks-sdk", "azure-storage-file-datalake", "azure-identity", "tqdm"}
 
 
 def metadata(built_wheel):
@@ -44,6 +45,15 @@ def test_the_wheel_does_not_require_spark_or_delta_the_cluster_provides_them(bui
     unconditional = [r for r in requirements if "extra ==" not in r]
     names = {r.split(";")[0].split("==")[0].split(">")[0].split("<")[0].strip().lower() for r in unconditional}
     assert names and not names & SPARK_PACKAGES
+
+
+def test_packages_the_runtime_ships_are_ranges_so_a_cluster_keeps_its_own(built_wheel):
+    requirements = metadata(built_wheel).get_all("Requires-Dist") or []
+    unconditional = {r.split(";")[0].replace(" ", "") for r in requirements if "extra ==" not in r}
+    by_name = {next(n for n in RUNTIME_PACKAGES if r.lower().startswith(n)): r for r in unconditional
+               if any(r.lower().startswith(n) for n in RUNTIME_PACKAGES)}
+    assert set(by_name) == RUNTIME_PACKAGES
+    assert not [r for r in by_name.values() if "==" in r]
 
 
 def test_building_again_gives_the_same_bytes(built_wheel, tmp_path):
