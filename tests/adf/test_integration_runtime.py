@@ -16,37 +16,24 @@ from typing import Any
 
 import pytest
 
-ADF_DIR = Path(__file__).resolve().parents[2] / "adf"
-RUNTIME_FILES = sorted((ADF_DIR / "integrationRuntime").glob("*.json"))
+from tests.adf_files import NESTED_KEYS, all_activities, folder_files, load
+
+RUNTIME_FILES = folder_files("integrationRuntime")
 REFERENCE = "IntegrationRuntimeReference"
 
 
-def _load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def _runtimes() -> dict[str, dict[str, Any]]:
-    return {path.stem: _load(path)["properties"] for path in RUNTIME_FILES}
-
-
-def _activities(activities: list[dict]) -> Iterator[dict]:
-    for activity in activities:
-        yield activity
-        props = activity.get("typeProperties", {})
-        for key in ("ifTrueActivities", "ifFalseActivities", "activities", "defaultActivities"):
-            yield from _activities(props.get(key, []))
-        for case in props.get("cases", []):
-            yield from _activities(case.get("activities", []))
+    return {path.stem: load(path)["properties"] for path in RUNTIME_FILES}
 
 
 def _pipeline_activities() -> list[dict]:
-    return [activity for path in sorted((ADF_DIR / "pipeline").glob("*.json"))
-            for activity in _activities(_load(path)["properties"]["activities"])]
+    return [activity for path in folder_files("pipeline")
+            for activity in all_activities(load(path)["properties"]["activities"])]
 
 
 def _own(activity: dict) -> dict:
     """The activity without the activities nested in it (they are visited on their own)."""
-    nested = {"ifTrueActivities", "ifFalseActivities", "activities", "defaultActivities", "cases"}
+    nested = {*NESTED_KEYS, "cases"}
     props = {k: v for k, v in activity.get("typeProperties", {}).items() if k not in nested}
     return {**activity, "typeProperties": props}
 
@@ -65,7 +52,7 @@ def _reference_paths(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[t
 
 @pytest.mark.parametrize("path", RUNTIME_FILES, ids=lambda p: p.stem)
 def test_runtime_file_is_an_azure_ir_in_the_managed_virtual_network(path: Path):
-    document = _load(path)
+    document = load(path)
     assert document["name"] == path.stem, "ADF names a resource after its file"
     props = document["properties"]
     assert props["type"] == "Managed"  # an Azure integration runtime (not self-hosted)
@@ -83,8 +70,8 @@ def test_connect_via_sits_where_adf_reads_it_and_names_an_existing_runtime():
             assert reference["referenceName"] in runtimes, f"{activity['name']}: no runtime {reference}"
             found += 1
     for folder in ("linkedService", "dataset"):
-        for file in sorted((ADF_DIR / folder).glob("*.json")):
-            for path, reference in _reference_paths(_load(file)):
+        for file in folder_files(folder):
+            for path, reference in _reference_paths(load(file)):
                 assert folder == "linkedService" and path == ("properties", "connectVia"), f"{file.name}: {path}"
                 assert reference["referenceName"] in runtimes, f"{file.name}: no runtime {reference}"
                 found += 1

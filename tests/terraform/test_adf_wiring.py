@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.adf_files import ADF_DIR, all_activities, load_folder
 from tests.terraform.hcl_files import REPO, TF_DIR, expr, locals_, resources, source_text, unquote
 
-ADF_DIR = REPO / "adf"
 FOLDERS = {"pipeline": "adf_pipelines", "trigger": "adf_triggers", "linkedService": "adf_linked_services",
            "dataset": "adf_datasets", "integrationRuntime": "adf_integration_runtimes"}
 # What an adf/integrationRuntime/ file may hold: each maps to an argument of
@@ -22,25 +22,11 @@ IR_COMPUTE_PROPERTIES = {"location", "dataFlowProperties"}
 IR_DATA_FLOW_PROPERTIES = {"computeType", "coreCount", "timeToLive", "cleanup"}
 
 
-def _adf(folder: str) -> dict[str, dict[str, Any]]:
-    paths = sorted((ADF_DIR / folder).glob("*.json"))
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in paths}
-
-
-def _activities(activities: list[dict]) -> Iterator[dict]:
-    """Every activity, nested ones (If/ForEach/Until/Switch branches) included."""
-    for activity in activities:
-        yield activity
-        props = activity.get("typeProperties", {})
-        for key in ("ifTrueActivities", "ifFalseActivities", "activities", "defaultActivities"):
-            yield from _activities(props.get(key, []))
-        for case in props.get("cases", []):
-            yield from _activities(case.get("activities", []))
 
 
 @pytest.mark.parametrize("folder,local_name", FOLDERS.items())
 def test_each_adf_folder_is_loaded_from_its_files(folder, local_name):
-    assert _adf(folder), f"adf/{folder}/ has no JSON file"
+    assert load_folder(folder), f"adf/{folder}/ has no JSON file"
     loader = expr(locals_()[local_name])
     assert f'fileset("${{local.adf_dir}}/{folder}", "*.json")' in loader
     assert f'jsondecode(file("${{local.adf_dir}}/{folder}/${{f}}"))' in loader
@@ -65,18 +51,18 @@ def test_trigger_schedule_comes_from_the_trigger_files():
     assert "local.adf_triggers" in expr(trigger["for_each"])
     for attr in ("frequency", "interval"):
         assert expr(trigger[attr]) == f"each.value.properties.typeProperties.recurrence.{attr}"
-    for trigger_json in _adf("trigger").values():
+    for trigger_json in load_folder("trigger").values():
         assert trigger_json["properties"]["type"] == "ScheduleTrigger"
         for ref in trigger_json["properties"]["pipelines"]:
-            assert ref["pipelineReference"]["referenceName"] in {p["name"] for p in _adf("pipeline").values()}
+            assert ref["pipelineReference"]["referenceName"] in {p["name"] for p in load_folder("pipeline").values()}
 
 
 def test_no_adf_definition_is_copied_into_terraform():
     text = source_text()
     for folder in FOLDERS:
-        for definition in _adf(folder).values():
+        for definition in load_folder(folder).values():
             props = definition["properties"]
-            for activity in _activities(props.get("activities", [])):
+            for activity in all_activities(props.get("activities", [])):
                 assert activity["name"] not in text, f"activity {activity['name']} is spelled out in terraform/"
             if "typeProperties" in props:
                 assert json.dumps(props["typeProperties"])[:60] not in text
@@ -84,8 +70,9 @@ def test_no_adf_definition_is_copied_into_terraform():
 
 
 def test_overridden_parameters_exist_in_adf():
-    pipeline_params = {name for p in _adf("pipeline").values() for name in p["properties"].get("parameters", {})}
-    linked_params = {name for ls in _adf("linkedService").values() for name in ls["properties"].get("parameters", {})}
+    pipeline_params = {name for p in load_folder("pipeline").values() for name in p["properties"].get("parameters", {})}
+    linked_params = {name for ls in load_folder("linkedService").values()
+                     for name in ls["properties"].get("parameters", {})}
     overrides = locals_()
     pipeline_keys = set(re.findall(r"^\s*(\w+)\s*=", expr(overrides["adf_pipeline_parameter_values"]), flags=re.M))
     pipeline_keys |= set(overrides["adf_job_parameters"])
@@ -103,7 +90,7 @@ def _job_parameter_files() -> dict[str, Path]:
 
 
 def test_job_id_parameters_name_the_jobs_of_jobs_dir():
-    activities = [a for p in _adf("pipeline").values() for a in _activities(p["properties"]["activities"])]
+    activities = [a for p in load_folder("pipeline").values() for a in all_activities(p["properties"]["activities"])]
     job_activities = {
         expr(a["typeProperties"]["jobId"]["value"]).removeprefix("@pipeline().parameters."): a
         for a in activities if a["type"] == "DatabricksJob"
@@ -121,7 +108,7 @@ def test_job_id_parameters_name_the_jobs_of_jobs_dir():
 def test_non_string_pipeline_parameters_are_converted_in_expressions():
     # azurerm_data_factory_pipeline declares every parameter as String, so an Int or Bool parameter must be
     # converted where it is used (int(...), bool(...)), or the deployed pipeline fails at run time.
-    for pipeline in _adf("pipeline").values():
+    for pipeline in load_folder("pipeline").values():
         text = json.dumps(pipeline["properties"]["activities"])
         for name, spec in pipeline["properties"].get("parameters", {}).items():
             kind = spec["type"].lower()
@@ -156,7 +143,7 @@ def test_integration_runtimes_are_deployed_from_their_files_without_loss():
     for argument, key in (("compute_type", "computeType"), ("core_count", "coreCount"),
                           ("time_to_live_min", "timeToLive"), ("cleanup_enabled", "cleanup")):
         assert f"dataFlowProperties.{key}" in expr(runtime[argument])
-    for name, document in _adf("integrationRuntime").items():
+    for name, document in load_folder("integrationRuntime").items():
         props = document["properties"]
         assert props["type"] == "Managed", f"{name}: only Azure integration runtimes are deployed by Terraform"
         assert set(props) <= IR_PROPERTIES, f"{name}: {set(props) - IR_PROPERTIES} would be dropped"
@@ -170,9 +157,9 @@ def test_integration_runtimes_are_deployed_from_their_files_without_loss():
 
 
 def test_every_connect_via_names_a_deployed_integration_runtime():
-    runtimes = {document["name"] for document in _adf("integrationRuntime").values()}
+    runtimes = {document["name"] for document in load_folder("integrationRuntime").values()}
     referenced = {name for folder in ("pipeline", "linkedService", "dataset")
-                  for document in _adf(folder).values()
+                  for document in load_folder(folder).values()
                   for name in _references(document, "IntegrationRuntimeReference")}
     assert referenced, "adf/ routes nothing through an integration runtime of its own"
     assert referenced <= runtimes, f"connectVia names missing runtimes: {referenced - runtimes}"
@@ -200,6 +187,6 @@ def test_key_vault_has_a_managed_private_endpoint_from_the_factory():
 def test_every_linked_service_is_used():
     # An unused linked service is dead configuration; Key Vault in particular needs none: no linked service holds a
     # secret (managed identity everywhere), and the Web activity reads the webhook URL from the vault directly.
-    used = {name for folder in ("pipeline", "dataset", "linkedService") for document in _adf(folder).values()
+    used = {name for folder in ("pipeline", "dataset", "linkedService") for document in load_folder(folder).values()
             for name in _references(document, "LinkedServiceReference")}
-    assert set(ls["name"] for ls in _adf("linkedService").values()) <= used
+    assert set(ls["name"] for ls in load_folder("linkedService").values()) <= used
