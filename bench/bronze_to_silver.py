@@ -21,7 +21,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from lakehouse.config import LakehouseConfig  # noqa: E402
 from lakehouse.generate import generate  # noqa: E402
-from lakehouse.jobs import bronze_to_silver  # noqa: E402
+from lakehouse.pipeline import bronze_to_silver  # noqa: E402
 
 ROWS_PER_DAY = 100_000
 

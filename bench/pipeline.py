@@ -30,7 +30,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from lakehouse.config import LakehouseConfig  # noqa: E402
 from lakehouse.generate import generate  # noqa: E402
-from lakehouse.jobs import pipeline  # noqa: E402
+from lakehouse.pipeline import run as pipeline  # noqa: E402
 
 ROWS_PER_DAY = 100_000  # throughput roots: days of at most this many transactions, as bench/bronze_to_silver.py
 START = date(2026, 1, 5)

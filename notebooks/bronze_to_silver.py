@@ -2,7 +2,7 @@
 # MAGIC %md
 # MAGIC # Bronze to Silver
 # MAGIC Validates the Bronze files not yet processed into Silver, as the job `lakehouse_bronze_to_silver` does,
-# MAGIC through the same entry point (`lakehouse.jobs.entrypoints.bronze_to_silver`); an empty `root` is refused.
+# MAGIC through the same entry point (`lakehouse.databricks.entrypoints.bronze_to_silver`); an empty `root` is refused.
 # MAGIC Needs the `lakehouse` wheel on the cluster: install the one `lakehouse deploy` uploaded (it prints the path,
 # MAGIC `/Workspace/Shared/lakehouse/wheels/<sha256>/lakehouse-<version>-py3-none-any.whl`) as a cluster library.
 
@@ -14,7 +14,7 @@ dbutils.widgets.text("max_quarantine_ratio", "")  # the quality gate's limit; em
 
 # COMMAND ----------
 
-from lakehouse.jobs import entrypoints
+from lakehouse.databricks import entrypoints
 
 argv = entrypoints.notebook_arguments(dbutils.widgets.get("root"), dbutils.widgets.get("run_id"),
                                       dbutils.widgets.get("max_quarantine_ratio"))

@@ -2,7 +2,7 @@
 # MAGIC %md
 # MAGIC # Silver to Gold
 # MAGIC Brings Gold up to date with the Silver rows not yet consumed, as the job `lakehouse_silver_to_gold` does,
-# MAGIC through the same entry point (`lakehouse.jobs.entrypoints.silver_to_gold`); an empty `root` is refused.
+# MAGIC through the same entry point (`lakehouse.databricks.entrypoints.silver_to_gold`); an empty `root` is refused.
 # MAGIC Needs the `lakehouse` wheel on the cluster: install the one `lakehouse deploy` uploaded (it prints the path,
 # MAGIC `/Workspace/Shared/lakehouse/wheels/<sha256>/lakehouse-<version>-py3-none-any.whl`) as a cluster library.
 
@@ -13,7 +13,7 @@ dbutils.widgets.text("run_id", "")  # empty: a new run id
 
 # COMMAND ----------
 
-from lakehouse.jobs import entrypoints
+from lakehouse.databricks import entrypoints
 
 argv = entrypoints.notebook_arguments(dbutils.widgets.get("root"), dbutils.widgets.get("run_id"))
 entrypoints.silver_to_gold(argv)

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from lakehouse import cli
 from lakehouse.adf import databricks
 from lakehouse.adf.engine import ActivityFailed, Engine
+from lakehouse.cli import commands as cli
+from lakehouse.databricks import spec
 from lakehouse.errors import UserError
-from lakehouse.jobs import spec
 from tests.adf.conftest import FakeEntryPoints
 
 
@@ -85,7 +85,7 @@ def test_activity_names_its_job_in_user_properties():
 
 def test_entry_points_are_the_installed_console_scripts_called_in_process(tmp_path):
     assert databricks.find_entry_point("lakehouse-bronze-to-silver", "lakehouse").value == \
-        "lakehouse.jobs.entrypoints:bronze_to_silver"
+        "lakehouse.databricks.entrypoints:bronze_to_silver"
     with pytest.raises(UserError, match="console script lakehouse-nope of package lakehouse is not installed"):
         databricks.find_entry_point("lakehouse-nope", "lakehouse")
     not_a_directory = tmp_path / "file"

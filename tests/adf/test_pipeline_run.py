@@ -12,9 +12,9 @@ import shutil
 
 import pytest
 
-from lakehouse import cli
 from lakehouse.adf.engine import FAILED, SKIPPED, SUCCEEDED
 from lakehouse.adf.runner import RunRequest, run_pipeline
+from lakehouse.cli import commands as cli
 from lakehouse.cli import main
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
 from lakehouse.errors import UserError

@@ -14,7 +14,7 @@ from lakehouse.adf.activities import all_activities
 from lakehouse.adf.checks import check_pipeline
 from lakehouse.adf.factory import load_factory, reference_name
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
-from lakehouse.jobs import spec
+from lakehouse.databricks import spec
 from lakehouse.paths import ADF_DIR, JOBS_DIR
 
 FACTORY = load_factory(ADF_DIR)  # also checks each file is {"name": <file name>, "properties": {...}}

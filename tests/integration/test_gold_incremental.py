@@ -16,7 +16,7 @@ from deltalake import DeltaTable
 from lakehouse import contract as c
 from lakehouse.config import LakehouseConfig
 from lakehouse.gold import tables as gold_tables
-from lakehouse.jobs import pipeline
+from lakehouse.pipeline import run as pipeline
 from lakehouse.storage.layout import Layout
 from tests.integration.helpers import copy_bronze, gold_state
 

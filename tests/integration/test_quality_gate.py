@@ -34,7 +34,7 @@ def test_failed_expectation_fails_the_run_and_a_later_run_commits_once(spark, fr
     is recorded in ops/quality_results, and the next run processes the same files exactly once."""
     from lakehouse.config import LakehouseConfig
     from lakehouse.errors import RunFailed
-    from lakehouse.jobs import bronze_to_silver
+    from lakehouse.pipeline import bronze_to_silver
     from lakehouse.quality import gx_runner, suites
 
     real = suites.silver_expectations

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lakehouse.cli import land as land_cli
 from lakehouse.errors import UserError
-from lakehouse.land import cli as land_cli
 from lakehouse.land.checks import file_digest
 from tests.land.conftest import ADLS_ROOT, FAST_RETRY, transactions_csv
 

@@ -12,7 +12,7 @@ ends in one sentence naming the file and the field, not halfway through a run.
 - Integration runtimes: a `connectVia` (of a linked service, or in an activity's typeProperties) names a runtime of
   `adf/integrationRuntime/` (or ADF's own AutoResolveIntegrationRuntime). Locally every activity runs in this
   process, so nothing else depends on it.
-- Jobs: each DatabricksJob's job is in jobs/, checked by lakehouse.jobs.spec against the installed console scripts,
+- Jobs: each DatabricksJob's job is in jobs/, checked by databricks.spec against the installed console scripts,
   takes the parameters the activity passes, and its tasks' dependencies resolve.
 """
 
@@ -26,9 +26,9 @@ from lakehouse.adf.activities import all_activities, branches, check_types, eval
 from lakehouse.adf.engine import Activity, ancestors, check_container
 from lakehouse.adf.expr_eval import activity_references, unsupported_calls
 from lakehouse.adf.factory import Factory, reference_name
+from lakehouse.databricks import spec
 from lakehouse.errors import UserError
 from lakehouse.graph import repeated
-from lakehouse.jobs import spec
 from lakehouse.storage.layout import Layout
 
 AUTO_RESOLVE_RUNTIME = "AutoResolveIntegrationRuntime"  # ADF's default Azure runtime: not a file of the factory

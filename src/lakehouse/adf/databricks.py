@@ -15,7 +15,7 @@ monitor and otherwise ignores. The job file is a Databricks Jobs API JobSettings
   `lakehouse: error:` line it wrote to stderr, if any. An exception other than a UserError is a bug in the job:
   its traceback is logged. A KeyboardInterrupt (the entry points raise it for Ctrl-C) is not a failure: it stops
   the run.
-The job file is read and checked by `lakehouse.jobs.spec`, as deploy reads it.
+The job file is read and checked by `lakehouse.databricks.spec`, as deploy reads it.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from typing import Any, TextIO, cast
 
 from lakehouse.adf.engine import ActivityFailed
 from lakehouse.adf.expr_functions import to_text
+from lakehouse.databricks import spec
 from lakehouse.errors import UserError
 from lakehouse.graph import dependency_order
-from lakehouse.jobs import spec
 
 JOB_PROPERTY = "databricksJob"
 ERROR_PREFIX = "lakehouse: error:"  # how the lakehouse command line reports a user's error (lakehouse.cli)

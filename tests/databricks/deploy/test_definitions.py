@@ -1,4 +1,4 @@
-"""Job definitions (lakehouse.deploy.definitions): the checks before a deploy, and what deploy fills in."""
+"""Job definitions (lakehouse.databricks.deploy.definitions): the checks before a deploy, and what deploy fills in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lakehouse.deploy.definitions import (
+from lakehouse.databricks.deploy.definitions import (
     DEFINITION_TAG,
     WHEEL_LIBRARY,
     Environment,
@@ -18,7 +18,7 @@ from lakehouse.deploy.definitions import (
     render,
 )
 from lakehouse.errors import UserError
-from tests.deploy.conftest import JOBS_DIR
+from tests.databricks.deploy.conftest import JOBS_DIR
 
 SCRIPTS = ("lakehouse-bronze-to-silver", "lakehouse-silver-to-gold")
 WHEEL = "/Workspace/Shared/lakehouse/wheels/0123456789ab/lakehouse-0.1.0-py3-none-any.whl"

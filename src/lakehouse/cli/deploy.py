@@ -11,10 +11,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lakehouse.cli_args import seconds
-from lakehouse.deploy.apply import DEFAULT_WHEEL_FOLDER, DeployOptions, deploy
-from lakehouse.deploy.wheel import build_wheel
-from lakehouse.deploy.workspace import connect
+from lakehouse.cli.args import seconds
+from lakehouse.databricks.deploy.apply import DEFAULT_WHEEL_FOLDER, DeployOptions, deploy
+from lakehouse.databricks.deploy.wheel import build_wheel
+from lakehouse.databricks.deploy.workspace import connect
 from lakehouse.paths import JOBS_DIR, REPO_ROOT
 
 DEFAULT_TIMEOUT_SECONDS = 60

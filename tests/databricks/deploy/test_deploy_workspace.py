@@ -8,11 +8,11 @@ import time
 
 import pytest
 
+from lakehouse.cli import deploy as deploy_cli
 from lakehouse.cli import main
-from lakehouse.deploy import cli as deploy_cli
-from lakehouse.deploy.definitions import DEFINITION_TAG, WHEEL_PLACEHOLDER
-from tests.deploy.conftest import JOB_NAMES
-from tests.deploy.databricks_server import TOKEN
+from lakehouse.databricks.deploy.definitions import DEFINITION_TAG, WHEEL_PLACEHOLDER
+from tests.databricks.deploy.conftest import JOB_NAMES
+from tests.databricks.deploy.databricks_server import TOKEN
 
 CREATE = ("POST", "/api/2.2/jobs/create")
 RESET = ("POST", "/api/2.2/jobs/reset")

@@ -1,7 +1,7 @@
 """The job definitions of `jobs/`: read, checked, and filled in for one deploy.
 
 Each `jobs/<name>.json` is a Jobs API 2.2 JobSettings object, exactly what `jobs/create` takes, whose `name` is the
-file's stem; `lakehouse.jobs.spec` reads and checks it, as for `lakehouse adf-run`. Deploy also checks that each task
+file's stem; `databricks.spec` reads and checks it, as for `lakehouse adf-run`. Deploy also checks that each task
 installs the wheel and that databricks-sdk would send every field. Three things are left to deploy:
 - WHEEL_PLACEHOLDER, as `{"whl": WHEEL_PLACEHOLDER}` in each task's libraries: replaced by the workspace path of the
   wheel this deploy built (content-addressed, see apply.wheel_workspace_path);
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lakehouse.databricks import spec
 from lakehouse.errors import UserError
-from lakehouse.jobs import spec
 
 WHEEL_PLACEHOLDER = "${LAKEHOUSE_WHEEL}"
 WHEEL_LIBRARY = {"whl": WHEEL_PLACEHOLDER}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from lakehouse.jobs.s2g_pending import Pending, find_pending, gold_manifest_rows
+from lakehouse.pipeline.gold_pending import Pending, find_pending, gold_manifest_rows
 from lakehouse.storage import ops_tables
 from lakehouse.storage.layout import Layout
 

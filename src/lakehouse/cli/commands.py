@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from lakehouse.adf.cli import add_adf_run_parser, cmd_adf_run
+from lakehouse.cli.adf import add_adf_run_parser, cmd_adf_run
+from lakehouse.cli.demo_sizes import DEMO_DAYS, DEMO_ROWS_PER_DAY
+from lakehouse.cli.deploy import add_deploy_parser, cmd_deploy
+from lakehouse.cli.land import add_land_parser, cmd_land
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, DEFAULT_ROOT, ENGINE_ENV, ENGINES, LakehouseConfig
-from lakehouse.deploy.cli import add_deploy_parser, cmd_deploy
 from lakehouse.errors import UserError
-from lakehouse.jobs.demo_sizes import DEMO_DAYS, DEMO_ROWS_PER_DAY
-from lakehouse.land.cli import add_land_parser, cmd_land
 
 SQL_FORMATS = ("table", "csv", "json")  # lakehouse.sql.run.FORMATS; not imported, so --help stays fast
 EXIT_USER_ERROR = 1
@@ -115,21 +115,21 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_bronze_to_silver(args: argparse.Namespace) -> None:
-    from lakehouse.jobs import bronze_to_silver
-    from lakehouse.jobs.console import print_b2s_summary
+    from lakehouse.cli.output import print_b2s_summary
+    from lakehouse.pipeline import bronze_to_silver
 
     print_b2s_summary(bronze_to_silver.run(_config(args)))
 
 
 def cmd_silver_to_gold(args: argparse.Namespace) -> None:
-    from lakehouse.jobs import silver_to_gold
-    from lakehouse.jobs.console import print_s2g_summary
+    from lakehouse.cli.output import print_s2g_summary
+    from lakehouse.pipeline import silver_to_gold
 
     print_s2g_summary(silver_to_gold.run(_config(args)))
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    from lakehouse.jobs import pipeline
+    from lakehouse.pipeline import run as pipeline
 
     pipeline.run(_config(args), echo=True)
 
@@ -143,7 +143,7 @@ def cmd_sql(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from lakehouse.jobs.demo import run_demo
+    from lakehouse.cli.demo import run_demo
 
     run_demo(args.root, days=args.days, rows_per_day=args.rows_per_day,
              max_quarantine_ratio=args.max_quarantine_ratio)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lakehouse.adf import PIPELINE, dotnet_time
-from lakehouse.cli_args import seconds
+from lakehouse.cli.args import seconds
 from lakehouse.errors import UserError
 from lakehouse.graph import repeated
 

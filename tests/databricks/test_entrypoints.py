@@ -7,9 +7,9 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from lakehouse import cli
+from lakehouse.cli import commands as cli
+from lakehouse.databricks import entrypoints
 from lakehouse.errors import UserError
-from lakehouse.jobs import entrypoints
 
 SCRIPTS = {
     "lakehouse-bronze-to-silver": entrypoints.bronze_to_silver,

@@ -1,4 +1,4 @@
-"""The wheel deploy uploads (lakehouse.deploy.wheel): reproducible, with the entry points, without Spark."""
+"""The wheel deploy uploads (lakehouse.databricks.deploy.wheel): reproducible, with the entry points, without Spark."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from email.parser import Parser
 
 import pytest
 
-from lakehouse.deploy import wheel as wheel_module
-from lakehouse.deploy.wheel import build_wheel, check_source_tree
+from lakehouse.databricks.deploy import wheel as wheel_module
+from lakehouse.databricks.deploy.wheel import build_wheel, check_source_tree
 from lakehouse.errors import UserError
 from lakehouse.paths import REPO_ROOT
 
@@ -29,15 +29,15 @@ def test_the_wheel_is_the_pure_python_lakehouse_package(built_wheel):
     assert built_wheel.sha256 == hashlib.sha256(built_wheel.path.read_bytes()).hexdigest()
     with zipfile.ZipFile(built_wheel.path) as archive:
         names = set(archive.namelist())
-    assert {"lakehouse/jobs/entrypoints.py", "lakehouse/log4j2.properties"} <= names
+    assert {"lakehouse/databricks/entrypoints.py", "lakehouse/log4j2.properties"} <= names
     assert not any("__pycache__" in name or name.startswith("tests/") for name in names)
 
 
 def test_the_wheel_has_the_entry_points_of_the_jobs(built_wheel):
     scripts = built_wheel.console_scripts()
-    assert scripts["lakehouse-bronze-to-silver"] == "lakehouse.jobs.entrypoints:bronze_to_silver"
-    assert scripts["lakehouse-silver-to-gold"] == "lakehouse.jobs.entrypoints:silver_to_gold"
-    assert scripts["lakehouse-run"] == "lakehouse.jobs.entrypoints:run"
+    assert scripts["lakehouse-bronze-to-silver"] == "lakehouse.databricks.entrypoints:bronze_to_silver"
+    assert scripts["lakehouse-silver-to-gold"] == "lakehouse.databricks.entrypoints:silver_to_gold"
+    assert scripts["lakehouse-run"] == "lakehouse.databricks.entrypoints:run"
 
 
 def test_the_wheel_does_not_require_spark_or_delta_the_cluster_provides_them(built_wheel):

@@ -16,7 +16,7 @@ from lakehouse.bronze.staging import StagedFile, md5_hex, stage_bronze_files
 from lakehouse.config import LakehouseConfig
 from lakehouse.errors import RunFailed, UserError
 from lakehouse.failpoints import failpoint
-from lakehouse.jobs import b2s_report as report
+from lakehouse.pipeline import silver_report as report
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.layout import Layout
 from lakehouse.storage.layout import check_root as layout_check_root
@@ -89,7 +89,7 @@ def _run_locked(config: LakehouseConfig, layout: Layout) -> report.RunSummary:
 
 def _process(config: LakehouseConfig, layout: Layout, context: report.RunContext, staged: list[StagedFile],
              clock: float) -> report.RunSummary:
-    from lakehouse.jobs.b2s_spark import split_and_validate
+    from lakehouse.pipeline.silver_batch import split_and_validate
 
     outcome = split_and_validate(config, layout, staged)
     summary = report.summarise(context, staged, outcome.counts, time.monotonic() - clock, "succeeded", "")

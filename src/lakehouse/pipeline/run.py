@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lakehouse.cli.output import print_b2s_summary, print_s2g_summary
 from lakehouse.config import LakehouseConfig
-from lakehouse.jobs import bronze_to_silver, silver_to_gold
-from lakehouse.jobs.b2s_report import RunSummary
-from lakehouse.jobs.console import print_b2s_summary, print_s2g_summary
-from lakehouse.jobs.silver_to_gold import GoldSummary
+from lakehouse.pipeline import bronze_to_silver, silver_to_gold
+from lakehouse.pipeline.silver_report import RunSummary
+from lakehouse.pipeline.silver_to_gold import GoldSummary
 
 
 @dataclass(frozen=True)

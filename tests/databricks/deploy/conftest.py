@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from lakehouse.cli import deploy as deploy_cli
 from lakehouse.cli import main
-from lakehouse.deploy import cli as deploy_cli
-from lakehouse.deploy.wheel import BuiltWheel, build_wheel
+from lakehouse.databricks.deploy.wheel import BuiltWheel, build_wheel
 from lakehouse.paths import JOBS_DIR, REPO_ROOT
-from tests.deploy.databricks_server import TOKEN, WorkspaceServer, WorkspaceState
+from tests.databricks.deploy.databricks_server import TOKEN, WorkspaceServer, WorkspaceState
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 JOB_NAMES = ("lakehouse_bronze_to_silver", "lakehouse_daily", "lakehouse_silver_to_gold")

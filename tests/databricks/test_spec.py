@@ -1,4 +1,4 @@
-"""Job definitions of jobs/ as both deploy and adf-run read them (lakehouse.jobs.spec)."""
+"""Job definitions of jobs/ as both deploy and adf-run read them (lakehouse.databricks.spec)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from lakehouse.databricks import spec
 from lakehouse.errors import UserError
-from lakehouse.jobs import spec
 from lakehouse.paths import JOBS_DIR
 
 SCRIPTS = ("lakehouse-bronze-to-silver", "lakehouse-silver-to-gold")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.deploy.conftest import JOBS_DIR, NOTEBOOKS_DIR
+from tests.databricks.deploy.conftest import JOBS_DIR, NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.py"))
 HEADER = "# Databricks notebook source"

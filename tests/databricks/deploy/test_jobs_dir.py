@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
-from lakehouse.deploy.definitions import WHEEL_LIBRARY, definition_problems, read_definition
-from lakehouse.jobs.spec import PACKAGE
-from tests.deploy.conftest import JOB_NAMES, JOBS_DIR
+from lakehouse.databricks.deploy.definitions import WHEEL_LIBRARY, definition_problems, read_definition
+from lakehouse.databricks.spec import PACKAGE
+from tests.databricks.deploy.conftest import JOB_NAMES, JOBS_DIR
 
 # Databricks Runtime LTS releases and what they ship (release notes, "System environment"): a job's runtime must be
 # one of these, with Spark and Delta of the same major.minor as the `local` extra's pins.

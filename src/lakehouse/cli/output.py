@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lakehouse.jobs.b2s_report import RunSummary
-from lakehouse.jobs.silver_to_gold import GoldSummary
+from lakehouse.pipeline.silver_report import RunSummary
+from lakehouse.pipeline.silver_to_gold import GoldSummary
 
 
 def format_b2s_summary(summary: RunSummary) -> list[str]:

@@ -15,9 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from lakehouse.deploy.definitions import Environment, check_definitions, load_definitions, placeholder_addresses, render
-from lakehouse.deploy.plan import CREATE, UPDATE, ExistingJob, JobPlan, describe, plan_jobs
-from lakehouse.deploy.wheel import BuiltWheel
+from lakehouse.databricks.deploy.definitions import (
+    Environment,
+    check_definitions,
+    load_definitions,
+    placeholder_addresses,
+    render,
+)
+from lakehouse.databricks.deploy.plan import CREATE, UPDATE, ExistingJob, JobPlan, describe, plan_jobs
+from lakehouse.databricks.deploy.wheel import BuiltWheel
 from lakehouse.errors import UserError
 
 DEFAULT_WHEEL_FOLDER = "/Workspace/Shared/lakehouse/wheels"

@@ -17,7 +17,7 @@ from lakehouse.errors import UserError
 
 
 def _run(command: str, argv: Sequence[str] | None) -> None:
-    from lakehouse.cli import EXIT_INTERRUPTED, main
+    from lakehouse.cli.commands import EXIT_INTERRUPTED, main
 
     status = main([command, *(sys.argv[1:] if argv is None else argv)])
     if status == EXIT_INTERRUPTED:

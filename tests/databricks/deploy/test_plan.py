@@ -1,10 +1,10 @@
-"""Planning a deploy (lakehouse.deploy.plan): what counts as unchanged, and the refusal of duplicate names."""
+"""Planning a deploy (databricks.deploy.plan): what counts as unchanged, and the refusal of duplicate names."""
 
 from __future__ import annotations
 
 import pytest
 
-from lakehouse.deploy.plan import (
+from lakehouse.databricks.deploy.plan import (
     CREATE,
     UNCHANGED,
     UPDATE,

@@ -16,7 +16,7 @@ from typing import Any
 from lakehouse.config import LakehouseConfig
 from lakehouse.errors import UserError
 from lakehouse.failpoints import failpoint
-from lakehouse.jobs.s2g_pending import Pending, find_pending, gold_manifest_rows
+from lakehouse.pipeline.gold_pending import Pending, find_pending, gold_manifest_rows
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.layout import Layout, check_root
 from lakehouse.storage.lock import locked_root
@@ -96,7 +96,7 @@ def _run_locked(config: LakehouseConfig, layout: Layout) -> GoldSummary:
 
 
 def _update(config: LakehouseConfig, layout: Layout, pending: Pending, summary: GoldSummary) -> None:
-    from lakehouse.jobs.s2g_spark import update_gold
+    from lakehouse.pipeline.gold_update import update_gold
 
     outcome = update_gold(config, layout, pending)
     summary.engine = outcome.engine

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from lakehouse.deploy.plan import ExistingJob
+from lakehouse.databricks.deploy.plan import ExistingJob
 from lakehouse.errors import UserError
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ import pyarrow.dataset as ds
 from deltalake import DeltaTable
 
 from lakehouse import contract as c
+from lakehouse.cli.demo_sizes import DEMO_DAYS, DEMO_FAULTS, DEMO_ROWS_PER_DAY
+from lakehouse.cli.output import format_b2s_summary, format_s2g_summary
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, LakehouseConfig
 from lakehouse.gold import tables as gold_tables
-from lakehouse.jobs.console import format_b2s_summary, format_s2g_summary
-from lakehouse.jobs.demo_sizes import DEMO_DAYS, DEMO_FAULTS, DEMO_ROWS_PER_DAY
 from lakehouse.storage.layout import Layout
 
 
@@ -60,7 +60,7 @@ def format_gold_report(layout: Layout) -> list[str]:
 def run_demo(root: Path, days: int = DEMO_DAYS, rows_per_day: int = DEMO_ROWS_PER_DAY,
              max_quarantine_ratio: float = DEFAULT_MAX_QUARANTINE_RATIO) -> None:
     from lakehouse.generate import generate
-    from lakehouse.jobs import bronze_to_silver, silver_to_gold
+    from lakehouse.pipeline import bronze_to_silver, silver_to_gold
 
     _step(f"generating {days} days of data ({rows_per_day} transactions a day) under {root}/bronze")
     generated = generate(root, days=days, rows_per_day=rows_per_day, start_date=date(2026, 1, 5),

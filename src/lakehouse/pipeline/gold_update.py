@@ -25,8 +25,8 @@ from lakehouse.gold.fact import build_fact_sales
 from lakehouse.gold.scd2_cdc import build_dim_customer, build_dim_product
 from lakehouse.gold.scd2_snapshot import build_dim_store
 from lakehouse.gold.tables import GoldTable
-from lakehouse.jobs.s2g_pending import Pending
-from lakehouse.jobs.silver_to_gold import JOB
+from lakehouse.pipeline.gold_pending import Pending
+from lakehouse.pipeline.silver_to_gold import JOB
 from lakehouse.silver import io as silver_io
 from lakehouse.spark import get_spark
 from lakehouse.storage.delta_tables import DeltaEngine, Rows, choose_engine
