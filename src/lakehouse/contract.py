@@ -55,16 +55,32 @@ MONEY_MAX = "1000000"
 FLAG_TRUE = ("true", "1")
 FLAG_FALSE = ("false", "0")
 
-# §3 patterns (ASCII classes, §7)
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
-INTEGER_PATTERN = r"^[+-]?[0-9]+$"
-LSN_PATTERN = r"^0x[0-9A-Fa-f]{20}$"
-OPERATION_PATTERN = r"^[1-4]$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+# §3 patterns (ASCII classes, §7), as Java regular expressions for Spark's `rlike`, each anchored by `full_match`.
+# Java's `$` also matches before a final line terminator (\n, \r, U+0085, U+2028, U+2029), so 'P1' + U+2028
+# would pass `^...$`; `\z` is the absolute end of the value, which no terminator satisfies.
+
+
+def full_match(body: str) -> str:
+    """The Java regex that matches a whole value against `body` and nothing more (no trailing line terminator)."""
+    return rf"^(?:{body})\z"
+
+
+ID_PATTERN = full_match(r"[A-Za-z0-9_-]{1,64}")
+TIMESTAMP_PATTERN = full_match(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+DATE_PATTERN = full_match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MONEY_PATTERN = full_match(r"[0-9]+(\.[0-9]{1,2})?")
+INTEGER_PATTERN = full_match(r"[+-]?[0-9]+")
+LSN_PATTERN = full_match(r"0x[0-9A-Fa-f]{20}")
+OPERATION_PATTERN = full_match(r"[1-4]")
+EMAIL_PATTERN = full_match(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # Java's \s is ASCII whitespace by default (§7)
+COUNTRY_PATTERN = full_match(r"[A-Za-z]{2}")
+PATTERNS = {
+    "id": ID_PATTERN, "timestamp": TIMESTAMP_PATTERN, "date": DATE_PATTERN, "money": MONEY_PATTERN,
+    "integer": INTEGER_PATTERN, "lsn": LSN_PATTERN, "operation": OPERATION_PATTERN, "email": EMAIL_PATTERN,
+    "country": COUNTRY_PATTERN,
+}
 
 CDC_META_COLUMNS = ("__$start_lsn", "__$seqval", "__$operation", "__$update_mask", "commit_ts")
 

@@ -149,7 +149,8 @@ def test_each_dimension_is_matched_independently(spark):
 
 def test_row_count_equals_transaction_count_even_with_overlapping_versions(spark):
     """§4.3: one row per Silver transaction. Versions of a key never overlap by construction (§4.1); if they did,
-    the transaction is still not duplicated: the most recently started version wins, ties by the greater value."""
+    the transaction is still not duplicated: the most recently started version wins, and of two starting at once
+    the one that lasts longer (time decides, never the attribute value)."""
     products = [
         product_version(at(1), None, 1),
         product_version(at(3), None, 2, category="toys"),
@@ -160,7 +161,7 @@ def test_row_count_equals_transaction_count_even_with_overlapping_versions(spark
     assert fact(spark, transactions, ALWAYS_GOLD, products, ALWAYS_NORTH).count() == len(transactions)
     assert_attributes(spark, {
         "T1": OFFICE_GOLD_NORTH,
-        "T2": ("toys", "gold", "North"),  # games and toys both start at(3): the greater value, deterministically
+        "T2": ("toys", "gold", "North"),  # games and toys both start at(3): toys is open, so it is valid from then
         "T3": ("toys", "gold", "North"),
         "T4": ("toys", "gold", "North"),
     }, transactions, ALWAYS_GOLD, products, ALWAYS_NORTH)

@@ -42,7 +42,7 @@ def test_cdc_suites_check_compound_key_operation_and_attributes():
     assert compound.columns == ("customer_id", "start_lsn", "seqval", "operation")
     assert customers["expect_column_values_to_be_in_set(operation)"].value_set == c.CDC_OPERATIONS
     assert customers["expect_column_values_to_be_in_set(loyalty_tier)"].value_set == c.LOYALTY_TIERS
-    assert customers["expect_column_values_to_match_regex(country)"].regex == r"^[A-Z]{2}$"
+    assert customers["expect_column_values_to_match_regex(country)"].regex == r"^(?:[A-Z]{2})\z"  # §7: no trailing \n
     products = by_label("products_changes")
     assert "expect_compound_columns_to_be_unique(product_id, start_lsn, seqval, operation)" in products
     assert products["expect_column_values_to_be_between(list_price)"].min_value == 0

@@ -4,15 +4,19 @@ Each attribute comes from a left join of the transactions to the dimension's ver
 valid_from <= transaction_ts < valid_to (an open version has no end), so a transaction that no version matches is
 kept, with 'UNKNOWN'.
 
-Overlapping versions. The builders of §4.1 and §4.2 close a version exactly where the next one opens (or later,
-after a delete), so versions of one key never overlap and the join matches at most one. The join must not fan out
-even if that were ever broken: a duplicated sale would be counted twice in every aggregate, and failing the load
-would stop every later run over one bad dimension row. So, before joining, each version is cut off where the key's
-next version starts (versions ordered by valid_from, then value, then valid_to): the intervals are then disjoint by
-construction, the most recently started version wins (a cut version does not resume if the later one ends first),
-and the result is deterministic. For contract data the cut changes nothing, since the next version never starts
-before the previous one ends. This costs one window over the (small) dimension, where picking one match per
-transaction would cost an aggregation and a second join.
+Which version is valid is decided by time and change order only, never by attribute values (§4.3). A key's
+versions are consecutive: each ends where the next begins (or later, after a delete). Several changes at one instant
+leave zero-length versions [t, t) followed by the version that is valid from t. Ordered by (valid_from, valid_to,
+an open version last), a key's versions come in change order: among versions starting at t, the zero-length ones
+(valid_to = t) come before the one that lasts.
+
+Overlapping versions. The builders of §4.1 and §4.2 never make versions of one key overlap, so the join matches at
+most one. The join must not fan out even if that were ever broken: a duplicated sale would be counted twice in every
+aggregate, and failing the load would stop every later run over one bad dimension row. So, before joining, each
+version is cut off where the key's next version (in the order above) starts: the intervals are then disjoint by
+construction, the most recently started version wins, and a zero-length version stays zero-length. For contract data
+the cut changes nothing. This costs one window over the (small) dimension, where picking one match per transaction
+would cost an aggregation and a second join.
 """
 
 from __future__ import annotations
@@ -42,9 +46,9 @@ def _known(value: Column) -> Column:
 
 def _disjoint_versions(dim_df: DataFrame, key: str, attribute: str) -> DataFrame:
     """key, valid_from, valid_to, attribute, each version ending no later than the key's next version starts."""
-    by_start = Window.partitionBy(F.col(key)).orderBy(
-        F.col("valid_from"), F.col(attribute), F.col("valid_to").asc_nulls_last()
-    )
+    # Time order only (module docstring). Equal (valid_from, valid_to) happens only for zero-length versions at one
+    # instant, which match no transaction whatever their order.
+    by_start = Window.partitionBy(F.col(key)).orderBy(F.col("valid_from"), F.col("valid_to").asc_nulls_last())
     next_start = F.lead(F.col("valid_from")).over(by_start)  # row offset: its frame is fixed, so none is given
     valid_until = F.least(F.col("valid_to"), next_start)  # least skips nulls: open only when both are null
     return dim_df.select(F.col(key), F.col("valid_from"), valid_until.alias("valid_to"), F.col(attribute))

@@ -7,8 +7,8 @@ Order of a key's changes: `start_lsn`, `seqval` (both `0x` + 20 upper-case hex d
 numeric order), then `operation` (§7: equal (`start_lsn`, `seqval`) other than a before/after-image pair are ordered
 by operation; the before-image, operation 3, is dropped first, which leaves its after-image alone), then landing
 order. Silver keeps no record position, so landing order is `_ingest_date`, then `_source_file`. For contract data
-it is never reached: §3.2 rule 7 makes (key, `start_lsn`, `seqval`, `operation`) unique among accepted changes.
-The attribute values close the order only so that out-of-contract duplicates give a deterministic result.
+it is never reached: §3.2 rule 7 makes (key, `start_lsn`, `seqval`, `operation`) unique among accepted changes (and
+the Silver quality suite checks it), so the order is total without looking at attribute values, which never decide.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ def apply_cdc_scd2(changes_df: DataFrame, key: str, attributes: tuple[str, ...])
     """
     order_by = [
         F.col("start_lsn"), F.col("seqval"), F.col("operation"), F.col("_ingest_date"), F.col("_source_file"),
-        *[F.col(name) for name in attributes],
     ]
     return versions_from_states(
         _change_states(changes_df, key, attributes), key, attributes, order_by, carried=("start_lsn",)

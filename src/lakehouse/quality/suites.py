@@ -24,6 +24,7 @@ from lakehouse.contract import (
     STORE_TYPES,
     STORES,
     TRANSACTIONS,
+    full_match,
 )
 
 # GX expectation names (snake case, as they appear in GX results and Data Docs).
@@ -36,7 +37,7 @@ MATCH_REGEX = "expect_column_values_to_match_regex"
 ROW_COUNT = "expect_table_row_count_to_equal"
 
 # §3.2: Silver stores country upper case, so the Silver check is stricter than the raw COUNTRY_PATTERN.
-SILVER_COUNTRY_PATTERN = r"^[A-Z]{2}$"
+SILVER_COUNTRY_PATTERN = full_match("[A-Z]{2}")
 # §3: money is at most MONEY_MAX; GX compares Spark decimals with plain Python numbers.
 MONEY_LIMIT = int(Decimal(MONEY_MAX))
 

@@ -27,15 +27,21 @@ def matches(value: Column, pattern: str) -> Column:
     return F.coalesce(value.rlike(pattern), F.lit(False))
 
 
+def _has_calendar_year(day: Column) -> Column:
+    """Years 1-9999 only: Spark accepts year 0000, which no date type outside Spark (Python, Parquet readers,
+    Synapse) represents, and an instant stored in UTC must have a UTC date of its own (§3)."""
+    return F.year(day).between(1, 9999)
+
+
 def parse_timestamp(value: Column) -> Column:
     """UTC timestamp, or null when the text is not the contract's format or not a real instant."""
     parsed = F.try_to_timestamp(value, F.lit(TIMESTAMP_FORMAT))
-    return F.when(matches(value, c.TIMESTAMP_PATTERN), parsed)
+    return F.when(matches(value, c.TIMESTAMP_PATTERN) & _has_calendar_year(parsed), parsed)
 
 
 def parse_date(value: Column) -> Column:
     parsed = F.to_date(F.try_to_timestamp(value, F.lit(DATE_FORMAT)))
-    return F.when(matches(value, c.DATE_PATTERN), parsed)
+    return F.when(matches(value, c.DATE_PATTERN) & _has_calendar_year(parsed), parsed)
 
 
 def parse_money(value: Column) -> Column:
@@ -62,7 +68,7 @@ def parse_lsn(value: Column) -> Column:
 
 
 def parse_operation(value: Column) -> Column:
-    return F.when(matches(value, c.OPERATION_PATTERN), value.cast("int"))
+    return F.when(matches(value, c.OPERATION_PATTERN), value.try_cast("int"))
 
 
 def parse_country(value: Column) -> Column:
