@@ -1,16 +1,17 @@
 """Full pipeline (bronze-to-silver, then silver-to-gold) in one process: throughput at two sizes, and the cost of
-one new day on top of 10 and of 60 days of history.
+one new day on top of 10, 60 and 180 days of history, per Gold step.
 
     .venv/bin/python bench/pipeline.py [--small 100000] [--large 1000000] [--rows-per-day 5000] [--repeat 1]
-                                       [--only throughput|incremental] [--keep DIR]
+                                       [--histories 10,60,180] [--only throughput|incremental] [--keep DIR]
 
 Throughput: each size gets a fresh root with generated data (1% faults) and one `lakehouse run`
 (`jobs.pipeline.run`); the figures are the whole run and each stage (`duration_s` of the Silver and Gold summaries),
 all as records read (all sources) per second. Incremental: two roots hold 10 and 60 days of `--rows-per-day`
-transactions, fully run first (timed apart as "history build"); then one more day is generated on each (days=11 and
-days=61, prefix-stable) and one run is timed for it. With `--repeat N` the new day is added N times (day 11, 12, ...
+transactions (one root per --histories entry), fully run first (timed apart as "history build"); then one more day
+is generated on each (days=11, 61, 181: prefix-stable) and one run is timed for it, with the Gold stage's own steps
+(`steps_s`). With `--repeat N` the new day is added N times (day 11, 12, ...
 and 61, 62, ...) and the median is reported; the two roots alternate so that machine noise hits both alike. The
-ratios (large/small, after-60/after-10) are taken within one run because absolute times on a shared machine drift.
+ratios (large/small, after-N/after-10) are taken within one run because absolute times on a shared machine drift.
 A tiny warm-up run goes first so that JVM, Spark, Delta and Great Expectations start-up are not charged to anything.
 """
 
@@ -36,7 +37,7 @@ ROWS_PER_DAY = 100_000  # throughput roots: days of at most this many transactio
 START = date(2026, 1, 5)
 SEED = 7
 FAULTS = 0.01
-HISTORIES = (10, 60)
+HISTORIES = (10, 60, 180)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Timing:
     dates: int = 0  # Gold fact dates rebuilt
     rows_written: dict[str, int | None] = field(default_factory=dict)
     engine: str = ""  # Gold's Delta engine
+    gold_steps: dict[str, float] = field(default_factory=dict)  # seconds per Gold step
 
     def rate(self, seconds: float) -> float:
         return self.records / seconds if seconds else float("nan")
@@ -71,7 +73,7 @@ def timed_run(root: Path, label: str) -> Timing:
     if silver.status != "succeeded" or gold.status != "succeeded":
         raise SystemExit(f"{label}: run {config.run_id} did not succeed: {silver.message} {gold.message}")
     return Timing(label, elapsed, silver.duration_s, gold.duration_s, silver.total("records_read"),
-                  gold.silver_rows, len(gold.dates), dict(gold.rows_written), gold.engine)
+                  gold.silver_rows, len(gold.dates), dict(gold.rows_written), gold.engine, dict(gold.steps))
 
 
 def warm_up(base: Path) -> str:
@@ -110,32 +112,36 @@ def throughput(base: Path, sizes: tuple[int, int]) -> list[Timing]:
 def median_timing(label: str, timings: list[Timing]) -> Timing:
     """Medians of each figure; rows written and dates are those of the run with the median total."""
     middle = sorted(timings, key=lambda t: t.total_s)[(len(timings) - 1) // 2]
+    steps = {step for t in timings for step in t.gold_steps}
     return Timing(label, statistics.median(t.total_s for t in timings), statistics.median(t.silver_s for t in timings),
                   statistics.median(t.gold_s for t in timings), middle.records, middle.silver_rows, middle.dates,
-                  middle.rows_written, middle.engine)
+                  middle.rows_written, middle.engine,
+                  {step: statistics.median(t.gold_steps.get(step, 0.0) for t in timings) for step in sorted(steps)})
 
 
-def incremental(base: Path, rows_per_day: int, repeat: int) -> dict[int, Timing]:
-    roots = {days: fresh_root(base, f"history_{days}d") for days in HISTORIES}
+def incremental(base: Path, rows_per_day: int, repeat: int, histories: tuple[int, ...]) -> dict[int, Timing]:
+    roots = {days: fresh_root(base, f"history_{days}d") for days in histories}
     for days, root in roots.items():
         started = time.perf_counter()
         generate(root, days=days, rows_per_day=rows_per_day, start_date=START, seed=SEED, faults=FAULTS)
         generated_s = time.perf_counter() - started
         print_timing(timed_run(root, f"history build {days} d"), f"  (generation {generated_s:.1f} s)")
-    runs: dict[int, list[Timing]] = {days: [] for days in HISTORIES}
+    runs: dict[int, list[Timing]] = {days: [] for days in histories}
     for step in range(1, repeat + 1):
-        order = HISTORIES if step % 2 else tuple(reversed(HISTORIES))  # alternate who goes first
+        order = histories if step % 2 else tuple(reversed(histories))  # alternate who goes first
         for days in order:
             day = days + step
             generate(roots[days], days=day, rows_per_day=rows_per_day, start_date=START, seed=SEED, faults=FAULTS)
             timing = timed_run(roots[days], f"day {day} after {day - 1} d")
             print_timing(timing, f"  fact dates rebuilt {timing.dates}")
             runs[days].append(timing)
-    medians = {days: median_timing(f"new day after {days} d", runs[days]) for days in HISTORIES}
-    few, many = (medians[days] for days in HISTORIES)
+    medians = {days: median_timing(f"new day after {days} d", runs[days]) for days in histories}
     what = f"median of {repeat}" if repeat > 1 else "one run"
-    print(f"new day after {HISTORIES[1]} d / after {HISTORIES[0]} d ({what}): total {many.total_s / few.total_s:.2f}, "
-          f"Silver {many.silver_s / few.silver_s:.2f}, Gold {many.gold_s / few.gold_s:.2f}", flush=True)
+    few = medians[histories[0]]
+    for days in histories[1:]:
+        many = medians[days]
+        print(f"new day after {days} d / after {histories[0]} d ({what}): total {many.total_s / few.total_s:.2f}, "
+              f"Silver {many.silver_s / few.silver_s:.2f}, Gold {many.gold_s / few.gold_s:.2f}", flush=True)
     return medians
 
 
@@ -149,16 +155,22 @@ def print_tables(sizes: list[Timing], news: dict[int, Timing], rows_per_day: int
         small, large = sizes
         print(f"\nlarge/small records/s: {large.rate(large.total_s) / small.rate(small.total_s):.2f}")
     if news:
-        few, many = (news[days] for days in HISTORIES)
+        histories = list(news)
         what = f"median of {repeat} new days" if repeat > 1 else "one new day"
-        print(f"\nnew day of {rows_per_day:,} transactions ({what}); after {HISTORIES[1]} d / after {HISTORIES[0]} d: "
-              f"total {many.total_s / few.total_s:.2f}, Gold {many.gold_s / few.gold_s:.2f}\n")
-        print(f"| Gold | after {HISTORIES[0]} d | after {HISTORIES[1]} d |")
-        print("|---|---:|---:|")
-        print(f"| fact dates rebuilt | {few.dates} | {many.dates} |")
-        for table in sorted(set(few.rows_written) | set(many.rows_written)):
-            print(f"| rows written: {table} | {_rows(few.rows_written.get(table))} | "
-                  f"{_rows(many.rows_written.get(table))} |")
+        print(f"\nnew day of {rows_per_day:,} transactions ({what}), ratio to after {histories[0]} d: "
+              + ", ".join(f"after {days} d total {news[days].total_s / news[histories[0]].total_s:.2f} "
+                          f"Gold {news[days].gold_s / news[histories[0]].gold_s:.2f}" for days in histories[1:]) + "\n")
+        print("| Gold | " + " | ".join(f"after {days} d" for days in histories) + " |")
+        print("|---|" + "---:|" * len(histories))
+        print("| Silver stage s | " + " | ".join(f"{news[days].silver_s:.1f}" for days in histories) + " |")
+        print("| Gold stage s | " + " | ".join(f"{news[days].gold_s:.1f}" for days in histories) + " |")
+        for step in sorted({step for timing in news.values() for step in timing.gold_steps}):
+            print(f"| step: {step} s | " + " | ".join(f"{news[days].gold_steps.get(step, 0.0):.1f}"
+                                                     for days in histories) + " |")
+        print("| fact dates rebuilt | " + " | ".join(str(news[days].dates) for days in histories) + " |")
+        for table in sorted({table for timing in news.values() for table in timing.rows_written}):
+            print(f"| rows written: {table} | " + " | ".join(_rows(news[days].rows_written.get(table))
+                                                          for days in histories) + " |")
 
 
 def _rows(value: int | None) -> str:
@@ -171,11 +183,16 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=1_000_000, help="transactions in the large throughput run")
     parser.add_argument("--rows-per-day", type=int, default=5_000, help="transactions per day, incremental part")
     parser.add_argument("--repeat", type=int, default=1, help="new days measured per history (median reported)")
+    parser.add_argument("--histories", default=",".join(map(str, HISTORIES)),
+                        help="days of history before the new day, comma-separated, smallest first")
     parser.add_argument("--only", choices=("throughput", "incremental"), help="run only one part")
     parser.add_argument("--keep", type=Path, help="keep the roots in this directory (must not hold earlier roots)")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    histories = tuple(sorted(int(days) for days in args.histories.split(",")))
+    if len(histories) < 2 or histories[0] < 1:
+        parser.error("--histories needs two or more positive day counts")
     with tempfile.TemporaryDirectory(prefix="lakehouse-bench-") as scratch:
         base = args.keep or Path(scratch)
         base.mkdir(parents=True, exist_ok=True)
@@ -183,7 +200,7 @@ def main() -> int:
         engine = warm_up(base)  # JVM, Spark, Delta, Great Expectations
         print(f"warm-up {time.perf_counter() - started:.1f} s (Gold Delta engine: {engine})", flush=True)
         sizes = [] if args.only == "incremental" else throughput(base, (args.small, args.large))
-        news = {} if args.only == "throughput" else incremental(base, args.rows_per_day, args.repeat)
+        news = {} if args.only == "throughput" else incremental(base, args.rows_per_day, args.repeat, histories)
         print_tables(sizes, news, args.rows_per_day, args.repeat)
         print(f"\nbenchmark wall time {time.perf_counter() - started:.0f} s")
     return 0

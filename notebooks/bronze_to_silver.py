@@ -3,6 +3,7 @@
 # MAGIC # Bronze to Silver
 # MAGIC Validates the Bronze files not yet processed into Silver, as the job `lakehouse_bronze_to_silver` does,
 # MAGIC through the same entry point (`lakehouse.databricks.entrypoints.bronze_to_silver`); an empty `root` is refused.
+# MAGIC Gold and `ops` Delta tables are written by the cluster's Delta Lake (engine `auto` = delta-spark on Databricks).
 # MAGIC Needs the `lakehouse` wheel on the cluster: install the one `lakehouse deploy` uploaded (it prints the path,
 # MAGIC `/Workspace/Shared/lakehouse/wheels/<sha256>/lakehouse-<version>-py3-none-any.whl`) as a cluster library.
 

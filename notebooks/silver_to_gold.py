@@ -3,6 +3,7 @@
 # MAGIC # Silver to Gold
 # MAGIC Brings Gold up to date with the Silver rows not yet consumed, as the job `lakehouse_silver_to_gold` does,
 # MAGIC through the same entry point (`lakehouse.databricks.entrypoints.silver_to_gold`); an empty `root` is refused.
+# MAGIC Gold and `ops` Delta tables are written by the cluster's Delta Lake (engine `auto` = delta-spark on Databricks).
 # MAGIC Needs the `lakehouse` wheel on the cluster: install the one `lakehouse deploy` uploaded (it prints the path,
 # MAGIC `/Workspace/Shared/lakehouse/wheels/<sha256>/lakehouse-<version>-py3-none-any.whl`) as a cluster library.
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Set up a fresh machine for this project: Java 17 for Spark (apt-get, when missing), a virtualenv in .venv with
-# the package and its dev tools. Safe to run again; it only installs what is missing.
+# Set up a fresh machine for this project: Java 17 for Spark and Chromium for the status page's browser test
+# (apt-get, when missing), a virtualenv in .venv with the package and its dev tools, and Delta Lake's JARs for
+# local Spark (from Maven Central, cached once under ~/.cache/lakehouse, so no run downloads anything). Safe to run
+# again; it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,14 @@ if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+
+# Headless Chromium for the status page's browser test (tests/status/test_browser.py) and its screenshot.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  echo "==> installing Chromium (the status page's browser test needs it)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
 PYTHON="${PYTHON:-python3}"
@@ -31,4 +41,13 @@ if [ ! -f "$stamp" ] || ! .venv/bin/python -c "import lakehouse, pyspark" >/dev/
   fi
   .venv/bin/python -c "import lakehouse, pyspark, deltalake, great_expectations" >/dev/null
   rm -f .venv/.installed-* && touch "$stamp"
+fi
+
+if ! .venv/bin/python -c "import sys; from lakehouse.spark import cached_delta_jars; sys.exit(not cached_delta_jars())"; then
+  echo "==> fetching Delta Lake's JARs from Maven Central (once; the local delta-spark engine needs them)" >&2
+  if ! .venv/bin/python -m lakehouse.spark --fetch-delta-jars >.venv/delta-jars.log 2>&1; then
+    cat .venv/delta-jars.log >&2
+    echo "bootstrap: could not fetch Delta's JARs from Maven Central (log above)" >&2
+    exit 1
+  fi
 fi

@@ -1,10 +1,22 @@
-"""Spark session factory: the cluster's session on Databricks, a small local one on a laptop."""
+"""Spark session factory: the cluster's session on Databricks, a small local one on a laptop.
+
+A local session gets Delta Lake on its classpath when Delta's JARs are in the local cache (`delta_jars_dir()`),
+which `scripts/bootstrap.sh` fills once (`python -m lakehouse.spark --fetch-delta-jars`), so a run never downloads
+anything: the demo, the tests and a Databricks job then run the same delta-spark code. Without them a local session
+still starts, and the Delta engine `auto` falls back to delta-rs (`storage.delta_tables.choose_engine`).
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import logging
 import os
 import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,12 +25,72 @@ from lakehouse.errors import UserError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-# Settings every session gets, local or cluster: they change results, not just speed.
+log = logging.getLogger(__name__)
+
+# Settings every session gets, local or cluster: they change results, not just speed. Nothing here may change how
+# a write overwrites partitions: a write that needs that says so in its own options.
 RESULT_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
-    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+    # Synapse serverless reads a `_last_checkpoint` of at most 200 bytes; delta-spark adds the checkpoint's schema
+    # to that file unless this is 0 (storage.synapse_check verifies every Gold table).
+    "spark.databricks.delta.checkpointSchema.writeThresholdLength": "0",
 }
+
+DELTA_SCALA_VERSION = "2.13"  # pyspark 4.0's Scala, as in delta.pip_utils
+DELTA_JARS_ENV = "LAKEHOUSE_DELTA_JARS"
+DELTA_SETTINGS = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+
+
+def delta_coordinates() -> str | None:
+    """The Maven coordinates of the Delta JARs matching the installed delta-spark, or None without it."""
+    try:
+        return f"io.delta:delta-spark_{DELTA_SCALA_VERSION}:{version('delta-spark')}"
+    except PackageNotFoundError:
+        return None
+
+
+def delta_jars_dir() -> Path:
+    """Where Delta's JARs are cached: $LAKEHOUSE_DELTA_JARS, else ~/.cache/lakehouse/<coordinates>."""
+    configured = os.environ.get(DELTA_JARS_ENV)
+    if configured:
+        return Path(configured)
+    name = (delta_coordinates() or "delta-spark").replace(":", "_")
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lakehouse" / name
+
+
+def cached_delta_jars() -> list[Path]:
+    """The cached JARs, complete (the fetch writes its list last), or [] when they are not there."""
+    listing = delta_jars_dir() / "jars.txt"
+    if not listing.is_file():
+        return []
+    jars = [Path(line) for line in listing.read_text().split() if line]
+    return jars if jars and all(jar.is_file() for jar in jars) else []
+
+
+def fetch_delta_jars() -> list[Path]:
+    """Resolve Delta's JARs from Maven Central into the cache once (Spark's own Ivy), and list them."""
+    from pyspark.sql import SparkSession
+
+    jars = cached_delta_jars()
+    coordinates = delta_coordinates()
+    if jars or coordinates is None:
+        return jars
+    check_java()
+    target = delta_jars_dir()
+    ivy = target / "ivy"
+    spark = (SparkSession.builder.master("local[1]").appName("lakehouse-fetch-delta")
+             .config("spark.jars.packages", coordinates).config("spark.jars.ivy", str(ivy))
+             .config("spark.ui.enabled", "false").getOrCreate())
+    spark.stop()
+    jars = sorted((ivy / "jars").glob("*.jar"))
+    if not jars:
+        raise UserError(f"could not resolve {coordinates} from Maven Central into {ivy}")
+    (target / "jars.txt").write_text("\n".join(str(jar) for jar in jars) + "\n")
+    return jars
 
 LOCAL_SETTINGS = {
     "spark.ui.enabled": "false",
@@ -29,7 +101,13 @@ LOCAL_SETTINGS = {
     "spark.driver.memory": "4g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.log.level": "ERROR",
+    # Delta computes a table's state with this many tasks; its default (50) makes every small table slow locally.
+    "spark.databricks.delta.snapshotPartitions": "2",
+    # Delta's VACUUM lists a table's files with this many tasks (Spark's default, 10000, made one VACUUM of a small
+    # table take 47-90 s here instead of 2-3 s); Spark's own listing of many Parquet paths uses it too.
+    "spark.sql.sources.parallelPartitionDiscovery.parallelism": "8",
 }
+SPARK_LOG_ENV = "LAKEHOUSE_SPARK_LOG"  # where a local JVM's console output goes ("-" for this process's stderr)
 
 
 def is_databricks() -> bool:
@@ -49,6 +127,35 @@ def check_java() -> None:
     )
 
 
+def _spark_log() -> Path | None:
+    """The file a local JVM writes its console to: $LAKEHOUSE_SPARK_LOG, None for "-", else one per process."""
+    configured = os.environ.get(SPARK_LOG_ENV)
+    if configured == "-":
+        return None
+    return Path(configured) if configured else Path(tempfile.gettempdir()) / f"lakehouse-spark-{os.getpid()}.log"
+
+
+@contextlib.contextmanager
+def _jvm_console_to(log_file: Path | None) -> Iterator[None]:
+    """Start the JVM with its stderr on `log_file`: its start-up chatter (module warnings, log-level notices) and
+    Spark's own log lines stay out of the command's output, which says in one line what went wrong. The JVM keeps
+    that descriptor; this process gets its stderr back."""
+    if log_file is None:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    target = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(target, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
+    log.info("Spark's console output: %s", log_file)
+
+
 def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None) -> SparkSession:
     """The active session on a cluster; otherwise a local[2] session with the UI off."""
     from pyspark.sql import SparkSession
@@ -66,10 +173,31 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
         for key, value in LOCAL_SETTINGS.items():
             builder = builder.config(key, value)
         builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j.as_uri()}")
+        jars = cached_delta_jars()
+        if jars:
+            builder = builder.config("spark.jars", ",".join(str(jar) for jar in jars))
+            for key, value in DELTA_SETTINGS.items():
+                builder = builder.config(key, value)
         if shuffle_partitions is not None:
             builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-        spark = builder.getOrCreate()
+        with _jvm_console_to(_spark_log()):
+            spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
     for key, value in RESULT_SETTINGS.items():
         spark.conf.set(key, value)
     return spark
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m lakehouse.spark --fetch-delta-jars`: what scripts/bootstrap.sh runs once."""
+    parser = argparse.ArgumentParser(prog="python -m lakehouse.spark")
+    parser.add_argument("--fetch-delta-jars", action="store_true", help="cache Delta Lake's JARs for local Spark")
+    args = parser.parse_args(argv)
+    if args.fetch_delta_jars:
+        jars = fetch_delta_jars()
+        print(f"Delta JARs ({delta_coordinates()}): {', '.join(jar.name for jar in jars) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

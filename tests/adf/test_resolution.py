@@ -38,8 +38,8 @@ def keys(value: object) -> set[str]:
 def test_factory_layout_holds_the_agreed_resources():
     resources = {folder: sorted(names) for folder, names in FACTORY.resources.items() if folder != "integrationRuntime"}
     assert resources == {
-        "pipeline": ["CustomerAnalyticsPipeline"], "dataset": ["BronzeIngestDateFolder"],
-        "linkedService": ["Databricks", "LakeStorage"], "trigger": ["DailyAt0200Utc"]}
+        "pipeline": ["CustomerAnalyticsPipeline", "MaintainPipeline"], "dataset": ["BronzeIngestDateFolder"],
+        "linkedService": ["Databricks", "LakeStorage"], "trigger": ["DailyAt0200Utc", "WeeklySundayAt0500Utc"]}
     # types, containers, expressions, activity() references, integration runtimes (connectVia) and jobs
     check_pipeline(FACTORY, PIPELINE, JOBS_DIR)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import signal
@@ -109,13 +110,22 @@ def root_state(root: Path) -> dict[str, object]:
 
 
 def gold_state(root: Path) -> dict[str, list[tuple]]:
-    """Every Gold table's rows, sorted: equal states mean equal tables, whatever commits produced them."""
+    """Every Gold table built from Silver, its rows sorted: equal states mean equal tables, whatever commits produced
+    them. (`data_quality` records runs, so it differs between splits into runs by design: §4.4.)"""
     layout = Layout(root)
     return {
         table.name: sorted(tuple(sorted((k, repr(v)) for k, v in row.items()))
                            for row in read_delta_rows(layout.gold_table(table.name)))
-        for table in gold_tables.ALL
+        for table in gold_tables.FROM_SILVER
     }
+
+
+def commit_run_ids(path: Path) -> list[str | None]:
+    """The run id each commit of a Delta table names in its metadata, oldest first (either engine)."""
+    from lakehouse.storage import delta_log
+
+    return [json.loads(info.user_metadata).get("run_id") if info.user_metadata else None
+            for info in delta_log.commit_infos(path)]
 
 
 def delta_versions(root: Path) -> dict[str, int | None]:
@@ -123,7 +133,7 @@ def delta_versions(root: Path) -> dict[str, int | None]:
     return {
         table.name: DeltaTable(str(layout.gold_table(table.name))).version()
         if DeltaTable.is_deltatable(str(layout.gold_table(table.name))) else None
-        for table in gold_tables.ALL
+        for table in gold_tables.FROM_SILVER
     }
 
 

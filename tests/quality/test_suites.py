@@ -1,4 +1,5 @@
-"""Silver expectations as data (DATA_CONTRACT.md §3.1-§3.4): built from contract constants, no GX needed."""
+"""Silver expectations as data (DATA_CONTRACT.md §3.1-§3.4): generated from the row rules' declarations, no GX or
+Spark needed."""
 
 from __future__ import annotations
 
@@ -55,8 +56,28 @@ def test_stores_suite_checks_one_row_per_store_per_snapshot():
     specs = by_label("stores_snapshots")
     assert "expect_compound_columns_to_be_unique(snapshot_date, store_id)" in specs
     assert specs["expect_column_values_to_be_in_set(store_type)"].value_set == c.STORE_TYPES
-    for column in ("store_id", "store_name", "region", "snapshot_date"):
+    for column in ("store_id", "store_name", "region"):
         assert f"expect_column_values_to_not_be_null({column})" in specs
+
+
+def test_suites_come_from_the_rules_and_name_silver_columns():
+    """One declaration per rule (silver.rules): every guarantee of a rule is in its table's suite, once, and names a
+    column of that Silver table; ids are checked with the contract's own pattern."""
+    from lakehouse.silver.rules import SOURCE_RULES
+    from lakehouse.silver.schemas import SILVER_SCHEMAS
+
+    for source, spec in c.SOURCE_SPECS.items():
+        expectations = silver_expectations(spec.silver_table, 1)
+        labels = [expectation.label() for expectation in expectations]
+        assert len(labels) == len(set(labels))
+        for rule in SOURCE_RULES[source]():
+            for guarantee in rule.guarantees:
+                assert suites.SilverExpectation.of(spec.silver_table, guarantee) in expectations, rule.reason
+        columns = set(SILVER_SCHEMAS[source].fieldNames())
+        for expectation in expectations[:-1]:
+            assert {expectation.column, *expectation.columns} - {None} <= columns, expectation.label()
+    ids = by_label("transactions")["expect_column_values_to_match_regex(customer_id)"]
+    assert ids.regex == c.ID_PATTERN
 
 
 def test_unknown_table_and_negative_count_are_refused():

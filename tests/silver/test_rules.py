@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from chispa import assert_df_equality
-from pyspark.sql import functions as F
 
 from lakehouse import contract as c
 from lakehouse.silver.classify import classify
@@ -149,18 +148,33 @@ def test_every_reason_code_is_exercised():
         assert codes <= covered[source], f"{source}: no unit case for {sorted(codes - covered[source])}"
 
 
+def stored_keys(spark, *keys: str):
+    """Silver's key index (silver.io): the duplicate keys earlier runs accepted, one `_key` string each."""
+    return spark.createDataFrame([(key,) for key in keys], "_key string")
+
+
 def test_duplicate_of_a_key_stored_by_an_earlier_run(spark):
     """§3.1 rule 10: a transaction_id accepted by an earlier run makes the new row a duplicate."""
     records_df, files_df = bronze_batch(spark, c.TRANSACTIONS, [T(), T(transaction_id="T2")])
-    stored_df = spark.createDataFrame([("T1",)], "transaction_id string")
     actual = {row["_record_number"]: row["reason"] for row in
-              classify(records_df, files_df, c.TRANSACTIONS, stored_df).collect()}
+              classify(records_df, files_df, c.TRANSACTIONS, stored_keys(spark, "T1")).collect()}
+    assert actual == {1: "duplicate_key", 2: None}
+
+
+def test_cdc_duplicate_compares_the_normalised_lsn_seqval_operation_and_key(spark):
+    """§3.2 rule 7, §7: the key index holds the normalised (start_lsn, seqval, operation, key); an upper-case LSN
+    stored earlier makes the lower-case one a duplicate, another operation does not."""
+    records_df, files_df = bronze_batch(spark, c.CUSTOMERS, [CU(), CU(**{"__$operation": "4"})])
+    stored_df = stored_keys(spark, "0x0000000000000000000A|0x0000000000000000000B|2|C1")
+    actual = {row["_record_number"]: row["reason"] for row in
+              classify(records_df, files_df, c.CUSTOMERS, stored_df).collect()}
     assert actual == {1: "duplicate_key", 2: None}
 
 
 def test_store_duplicates_are_per_snapshot(spark):
-    """§3.3 rule 7: the same store_id in another snapshot is not a duplicate."""
+    """§3.3 rule 7: the same store_id in another snapshot is not a duplicate; in the same snapshot it is."""
     records_df, files_df = bronze_batch(spark, c.STORES, [ST()])
-    stored_df = spark.createDataFrame([("S1", "2026-01-04")], "store_id string, snapshot_date string").select(
-        "store_id", F.to_date("snapshot_date").alias("snapshot_date"))
+    assert classify(records_df, files_df, c.STORES, stored_keys(spark, "2026-01-05|S1")).first()["reason"] == \
+        "duplicate_key"
+    stored_df = stored_keys(spark, "2026-01-04|S1")
     assert classify(records_df, files_df, c.STORES, stored_df).first()["reason"] is None

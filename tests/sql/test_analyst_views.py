@@ -42,7 +42,7 @@ def current(rows: list[dict], key: str) -> dict[str, dict]:
 
 def test_every_analyst_view_file_is_covered():
     names = sorted(p.name.removeprefix("analytics.").removesuffix(".sql") for p in SQL_DIR.rglob("analytics.*.sql"))
-    assert names == ["vw_customer_current", "vw_executive_dashboard", "vw_high_value_customers",
+    assert names == ["vw_customer_current", "vw_data_quality", "vw_executive_dashboard", "vw_high_value_customers",
                      "vw_monthly_revenue_trend", "vw_store_comparison", "vw_top_categories_last_30_days"]
 
 

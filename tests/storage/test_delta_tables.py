@@ -1,5 +1,8 @@
-"""Gold's Delta engines (DATA_CONTRACT.md §4, §5): row selections, delta-rs round trips, the Synapse-readable
-protocol, the engine choice, and the options delta-spark is given."""
+"""The Delta engines (DATA_CONTRACT.md §4, §5), both run for real: row selections, round trips, one commit per write
+with the run in its metadata, idempotent retries, key replacement by MERGE, Synapse-readable tables, engine choice.
+
+The `engine` fixture runs each test on delta-spark (Delta's JARs on the tests' Spark session) and on delta-rs.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,14 @@ from decimal import Decimal
 
 import pytest
 from chispa import assert_df_equality
-from deltalake import DeltaTable
-from deltalake.exceptions import DeltaError
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lakehouse.errors import UserError
+from lakehouse.storage import delta_log
 from lakehouse.storage import delta_tables as dt
-from lakehouse.storage.delta_tables import DeltaRsEngine, DeltaSparkEngine, Rows
+from lakehouse.storage.delta_tables import Commit, DeltaRsEngine, DeltaSparkEngine, Rows
+from lakehouse.storage.synapse_check import synapse_problems
 
 SCHEMA = T.StructType([
     T.StructField("k", T.StringType()), T.StructField("ts", T.TimestampType()), T.StructField("d", T.DateType()),
@@ -24,7 +27,6 @@ SCHEMA = T.StructType([
     T.StructField("n", T.LongType()),
 ])
 D5, D6, D7 = date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)
-ENGINE = DeltaRsEngine()
 
 
 def at(day: int, hour: int) -> datetime:
@@ -39,24 +41,32 @@ INITIAL = [
 ]
 
 
+def commit(run_id: str, key: str | None = None) -> Commit:
+    return Commit(run_id, "test", key or f"test:{run_id}")
+
+
 def df_of(spark, rows):
     return spark.createDataFrame(rows, SCHEMA)
 
 
-def replace(spark, path, rows, selection: Rows, run_id: str = "r1"):
-    return ENGINE.replace(df_of(spark, rows), path, SCHEMA, ("d",), selection, {"run_id": run_id})
+def replace(engine, path, rows, selection: Rows, run_id: str = "r1", key: str | None = None):
+    engine.replace(df_of(engine.spark, rows), path, SCHEMA, ("d",), selection, commit(run_id, key))
 
 
-def assert_table(spark, path, expected_rows, selection: Rows | None = None):
+def assert_table(engine, path, expected_rows, selection: Rows | None = None):
     # Spark's Parquet reader makes every column nullable, so `flag`'s NOT NULL does not survive a read.
-    assert_df_equality(ENGINE.read(spark, path, SCHEMA, selection), df_of(spark, expected_rows),
+    assert_df_equality(engine.read(path, SCHEMA, selection), df_of(engine.spark, expected_rows),
                        ignore_row_order=True, ignore_nullable=True)
 
 
+def versions(path) -> int:
+    return delta_log.latest_version(path)
+
+
 @pytest.fixture
-def table(spark, tmp_path):
+def table(engine, tmp_path):
     path = tmp_path / "gold" / "t"
-    replace(spark, path, INITIAL, Rows.all())
+    replace(engine, path, INITIAL, Rows.all())
     return path
 
 
@@ -71,10 +81,14 @@ def test_rows_selections():
     assert not Rows.where_in("k", ["a"]).is_empty
 
 
-def test_rows_sql_literals():
-    """Strings are quoted with `'` doubled; dates are ISO literals; no values is FALSE; all rows need no predicate."""
+def test_rows_sql_literals_and_date_ranges():
+    """Strings are quoted with `'` doubled; consecutive dates fold into ranges (a year rebuilt is one range, not 365
+    literals in the commit); no values is FALSE; all rows need no predicate."""
     assert Rows.where_in("k", ["O'Brien", "a"]).sql() == "k IN ('O''Brien', 'a')"
-    assert Rows.where_in("d", [D6, D5, D6]).sql() == "d IN ('2026-01-05', '2026-01-06')"
+    assert Rows.where_in("d", [D6, D5, D6]).sql() == "(d >= '2026-01-05' AND d <= '2026-01-06')"
+    assert Rows.where_in("d", [D5, D7]).sql() == "d = '2026-01-05' OR d = '2026-01-07'"
+    year = [D5 + timedelta(days=offset) for offset in range(365)]
+    assert Rows.where_in("d", year).sql() == "(d >= '2026-01-05' AND d <= '2027-01-04')"
     assert Rows.nothing().sql() == "FALSE"
     with pytest.raises(ValueError):
         Rows.all().sql()
@@ -89,117 +103,143 @@ def test_rows_keep(spark):
                        ignore_row_order=True)
     assert_df_equality(Rows.all().keep(df), df, ignore_row_order=True)
     assert Rows.where_in("k", []).keep(df).count() == 0
-
-
-def test_rows_nothing_keeps_no_row(spark):
-    df = spark.createDataFrame([("a", 1)], "k string, n int")
     assert Rows.nothing().keep(df).count() == 0
 
 
-# --- delta-rs round trips ------------------------------------------------------------------------------------------
+# --- round trips, on both engines ----------------------------------------------------------------------------------
 
-def test_create_reads_back_and_exists(spark, tmp_path, table):
-    """§4: a table created with all rows reads back as written; `exists` tells a committed table from none."""
-    assert_table(spark, table, INITIAL)
-    assert ENGINE.exists(spark, table)
-    assert not ENGINE.exists(spark, tmp_path / "gold" / "absent")
-    assert ENGINE.partition_values(spark, table, "d") == [D5, D6]
+def test_first_write_is_one_commit_that_creates_the_table(engine, tmp_path, table):
+    """§4, §5: the table is created by the write of its first rows, in one commit (no separate CREATE commit),
+    with its Synapse-safe properties; the run is named in the commit's metadata."""
+    assert_table(engine, table, INITIAL)
+    assert engine.exists(table) and not engine.exists(tmp_path / "gold" / "absent")
+    assert versions(table) == 0
+    [info] = delta_log.commit_infos(table)
+    assert json.loads(info.user_metadata) == {"run_id": "r1", "job": "test", "commit_key": "test:r1"}
+    snapshot = delta_log.read_snapshot(table)
+    assert snapshot.metadata.configuration["delta.enableDeletionVectors"] == "false"
+    assert (snapshot.protocol.min_reader_version, snapshot.protocol.reader_features) == (1, ())
+    assert engine.partition_values(table, "d") == ["2026-01-05", "2026-01-06"]
+    assert engine.rows_written(table) == 4
 
 
-def test_replace_one_partition_leaves_the_others(spark, table):
-    """§5: replacing the rows of one date rewrites that date only."""
+def test_replace_one_partition_leaves_the_others(engine, table):
+    """§5: replacing the rows of some dates rewrites those dates only."""
     new = [("D", at(6, 8), D6, Decimal("9.99"), True, 7), ("E", at(7, 8), D7, None, False, 8)]
-    added = replace(spark, table, new, Rows.where_in("d", [D6, D7]), "r2")
-    assert added == 2
-    assert_table(spark, table, INITIAL[:2] + new)
-    assert ENGINE.partition_values(spark, table, "d") == [D5, D6, D7]
+    replace(engine, table, new, Rows.where_in("d", [D6, D7]), "r2")
+    assert_table(engine, table, INITIAL[:2] + new)
+    assert engine.partition_values(table, "d") == ["2026-01-05", "2026-01-06", "2026-01-07"]
+    assert engine.rows_written(table) == 2
 
 
-def test_replace_by_a_key_column_across_partitions(spark, table):
+def test_replace_by_a_key_column_across_partitions(engine, table):
     """§5: replacing by a non-partition key removes every row of those keys, wherever they are, and adds the new."""
     new = [("A", at(7, 8), D7, Decimal("4.00"), False, 9)]
-    replace(spark, table, new, Rows.where_in("k", ["A"]), "r2")
-    assert_table(spark, table, [INITIAL[1], INITIAL[3], *new])
+    replace(engine, table, new, Rows.where_in("k", ["A"]), "r2")
+    assert_table(engine, table, [INITIAL[1], INITIAL[3], *new])
 
 
-def test_empty_dataframe_deletes_the_selected_rows(spark, table):
+def test_empty_dataframe_deletes_the_selected_rows(engine, table):
     """Replacing a selection by no rows deletes it."""
-    replace(spark, table, [], Rows.where_in("k", ["B", "C"]), "r2")
-    assert_table(spark, table, [INITIAL[0], INITIAL[2]])
+    replace(engine, table, [], Rows.where_in("k", ["B", "C"]), "r2")
+    assert_table(engine, table, [INITIAL[0], INITIAL[2]])
 
 
-def test_row_outside_the_selection_is_refused_and_nothing_committed(spark, table):
-    """A replace must only add rows within `rows`: delta-rs refuses otherwise, and the table keeps its version."""
-    before = DeltaTable(str(table)).version()
-    with pytest.raises(DeltaError):
-        replace(spark, table, [("Z", at(6, 1), D6, None, True, 0)], Rows.where_in("d", [D5]), "r2")
-    assert DeltaTable(str(table)).version() == before
-    assert_table(spark, table, INITIAL)
+def test_row_outside_the_selection_is_refused_and_nothing_committed(engine, table):
+    """A replace must only add rows within `rows`: both engines refuse otherwise, and the table keeps its version."""
+    with pytest.raises(Exception, match="(?i)REPLACE_WHERE_MISMATCH|failed validation"):
+        replace(engine, table, [("Z", at(6, 1), D6, None, True, 0)], Rows.where_in("d", [D5]), "r2")
+    assert versions(table) == 0
+    assert_table(engine, table, INITIAL)
 
 
-def test_replace_nothing_creates_or_keeps_the_table(spark, tmp_path, table):
-    """No rows replaced (as dim_store with no new snapshot): an absent table is created empty, a present one keeps
-    its rows, each in one commit."""
-    empty = tmp_path / "gold" / "empty"
-    replace(spark, empty, [], Rows.nothing())
-    assert ENGINE.exists(spark, empty) and ENGINE.read(spark, empty, SCHEMA).count() == 0
-    replace(spark, table, [], Rows.nothing(), "r2")
-    assert DeltaTable(str(table)).version() == 1
-    assert_table(spark, table, INITIAL)
-
-
-def test_read_absent_table_is_empty_with_the_schema(spark, tmp_path):
-    df = ENGINE.read(spark, tmp_path / "absent", SCHEMA, Rows.where_in("d", [D5]))
+def test_read_absent_table_is_empty_with_the_schema(engine, tmp_path):
+    df = engine.read(tmp_path / "absent", SCHEMA, Rows.where_in("d", [D5]))
     assert df.schema == SCHEMA
     assert df.count() == 0
-    assert ENGINE.partition_values(spark, tmp_path / "absent", "d") == []
+    assert engine.partition_values(tmp_path / "absent", "d") == []
 
 
-def test_read_selected_partitions_and_keys(spark, table):
-    """Reads limited to partitions (by file list), to a key column (by filter), or to nothing."""
-    assert_table(spark, table, INITIAL[2:], Rows.where_in("d", [D6, D7]))
-    assert_table(spark, table, [INITIAL[0], INITIAL[2]], Rows.where_in("k", ["A"]))
-    assert ENGINE.read(spark, table, SCHEMA, Rows.nothing()).count() == 0
-    assert ENGINE.read(spark, table, SCHEMA, Rows.where_in("d", [D7])).count() == 0
+def test_read_selected_partitions_and_keys(engine, table):
+    """Reads limited to partitions, to a key column, or to nothing."""
+    assert_table(engine, table, INITIAL[2:], Rows.where_in("d", [D6, D7]))
+    assert_table(engine, table, [INITIAL[0], INITIAL[2]], Rows.where_in("k", ["A"]))
+    assert engine.read(table, SCHEMA, Rows.nothing()).count() == 0
+    assert engine.read(table, SCHEMA, Rows.where_in("d", [D7])).count() == 0
 
 
-def test_each_replace_is_one_commit_carrying_the_run_id(spark, table):
-    """§5: every write is one Delta commit whose metadata names the run."""
-    replace(spark, table, [INITIAL[2]], Rows.where_in("d", [D6]), "r2")
-    replace(spark, table, [], Rows.where_in("k", ["B"]), "r3")
-    history = DeltaTable(str(table)).history()
-    assert [(entry["version"], entry["run_id"]) for entry in history] == [(2, "r3"), (1, "r2"), (0, "r1")]
+def test_a_retried_write_with_the_same_key_commits_nothing(engine, table):
+    """§5: Delta's idempotent writes: a write whose key the table already holds (a retried task or job writing the
+    same run's slice) is a no-op; a new key is a new commit."""
+    replace(engine, table, [INITIAL[2]], Rows.where_in("d", [D6]), "r2")
+    assert versions(table) == 1 and engine.has_commit(table, commit("r2"))
+    replace(engine, table, [], Rows.where_in("d", [D6]), "r2")  # same key: skipped, even with other rows
+    assert versions(table) == 1
+    assert_table(engine, table, INITIAL[:3])
+    engine.append(df_of(engine.spark, [INITIAL[3]]), table, SCHEMA, commit("r2"))  # same key again: skipped
+    assert versions(table) == 1
+    replace(engine, table, [], Rows.where_in("k", ["B"]), "r3")
+    assert versions(table) == 2
+    assert [json.loads(info.user_metadata)["run_id"] for info in delta_log.commit_infos(table)] == ["r1", "r2", "r3"]
 
 
-def test_delta_log_is_readable_by_synapse_serverless(spark, table):
-    """§4: reader version 1, no deletion vectors, no column mapping, in every commit (key rewrites included)."""
-    replace(spark, table, [INITIAL[1]], Rows.where_in("k", ["B"]), "r2")  # rewrites files rather than deleting rows
-    replace(spark, table, [], Rows.where_in("d", [D6]), "r3")
-    actions = [json.loads(line) for log in sorted((table / "_delta_log").glob("*.json"))
-               for line in log.read_text().splitlines() if line.strip()]
-    protocols = [action["protocol"] for action in actions if "protocol" in action]
-    metadata = [action["metaData"] for action in actions if "metaData" in action]
-    adds = [action["add"] for action in actions if "add" in action]
-    assert protocols and metadata and adds
-    for protocol in protocols:
-        assert protocol["minReaderVersion"] == 1
-        assert "readerFeatures" not in protocol
-        assert "deletionVectors" not in protocol.get("writerFeatures", [])
-    for meta in metadata:
-        assert meta["configuration"]["delta.enableDeletionVectors"] == "false"
-        assert meta["configuration"].get("delta.columnMapping.mode", "none") == "none"
-    assert all(add.get("deletionVector") is None for add in adds)
+def test_append_adds_rows_in_one_commit(engine, tmp_path):
+    """ops tables: appends, the first creating the table."""
+    path = tmp_path / "ops" / "t"
+    engine.append(df_of(engine.spark, INITIAL[:1]), path, SCHEMA, commit("r1"))
+    engine.append(df_of(engine.spark, INITIAL[1:]), path, SCHEMA, commit("r2"))
+    assert versions(path) == 1
+    assert_table(engine, path, INITIAL)
 
 
-def test_timestamps_are_utc_instants(spark, tmp_path):
+def test_replace_keys_is_a_merge_without_key_values_in_the_log(engine, tmp_path):
+    """§4.1 dimensions: every row of the changed keys is replaced by their new rows in one MERGE commit whose log
+    entry holds no key value, so it does not grow with the number of keys (20,000 here)."""
+    spark = engine.spark
+    path = tmp_path / "dim"
+    keys = 20_000
+    old_df = spark.range(keys).select(F.format_string("K%06d", "id").alias("k"), F.lit(None).cast("timestamp")
+                                      .alias("ts"), F.lit(D5).alias("d"), F.lit(None).cast("decimal(18,2)")
+                                      .alias("amount"), F.lit(True).alias("flag"), F.col("id").alias("n"))
+    engine.replace(old_df, path, SCHEMA, (), Rows.all(), commit("r1"))
+    changed_df = old_df.where(F.col("n") % 2 == 0).select("k")  # 10,000 keys, each now with two versions
+    new_df = changed_df.crossJoin(spark.range(2).withColumnRenamed("id", "v")).select(
+        "k", F.lit(None).cast("timestamp").alias("ts"), F.lit(D6).alias("d"),
+        F.lit(None).cast("decimal(18,2)").alias("amount"), (F.col("v") == 1).alias("flag"), F.col("v").alias("n"))
+    engine.replace_keys(new_df, path, SCHEMA, "k", changed_df, commit("r2"))
+    assert versions(path) == 1
+    result = engine.read(path, SCHEMA)
+    assert result.count() == keys // 2 + keys
+    assert result.where(F.col("d") == D6).select("k").distinct().count() == keys // 2
+    info = delta_log.commit_infos(path, since_version=1)[0]
+    assert "K0" not in json.dumps(info.operation_parameters)  # the MERGE condition names no key value
+    assert len((path / "_delta_log" / "00000000000000000001.json").read_text()) < 20_000
+    engine.replace_keys(new_df, path, SCHEMA, "k", changed_df, commit("r2"))  # a retry: nothing more
+    assert versions(path) == 1
+
+
+def test_tables_both_engines_write_are_readable_by_synapse(engine, table):
+    """§4: reader version 1, no deletion vectors, no column mapping, no timestampNtz after every kind of write."""
+    replace(engine, table, [INITIAL[1]], Rows.where_in("k", ["B"]), "r2")
+    replace(engine, table, [], Rows.where_in("d", [D6]), "r3")
+    engine.replace_keys(df_of(engine.spark, [INITIAL[0]]), table, SCHEMA, "k",
+                        engine.spark.createDataFrame([("A",)], "k string"), commit("r4"))
+    assert synapse_problems(table) == []
+    assert all(add.deletion_vector is None for add in delta_log.read_snapshot(table).files)
+
+
+def test_timestamps_are_utc_instants(engine, tmp_path):
     """§3, §4: a timestamp keeps its instant through Delta (stored UTC, read with the session time zone UTC)."""
+    from deltalake import DeltaTable
+
+    spark = engine.spark
     assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
     instant = datetime(2026, 1, 5, 23, 30, tzinfo=timezone(timedelta(hours=-5)))  # 2026-01-06 04:30 UTC
     path = tmp_path / "ts"
-    replace(spark, path, [("A", instant, D6, None, True, 1)], Rows.all())
+    replace(engine, path, [("A", instant, D6, None, True, 1)], Rows.all())
     stored = DeltaTable(str(path)).to_pyarrow_table().column("ts").to_pylist()
     assert stored == [datetime(2026, 1, 6, 4, 30, tzinfo=UTC)]
-    read = ENGINE.read(spark, path, SCHEMA).select(F.col("ts").cast("string").alias("s"), F.col("ts").cast("long"))
+    read = engine.read(path, SCHEMA).select(F.col("ts").cast("string").alias("s"), F.col("ts").cast("long"))
     assert [tuple(row) for row in read.collect()] == [("2026-01-06 04:30:00", int(instant.timestamp()))]
 
 
@@ -212,10 +252,24 @@ def local_env(monkeypatch):
     return monkeypatch
 
 
-def test_auto_picks_delta_rs_without_delta_on_the_classpath(spark, local_env):
-    assert not dt.has_delta_on_classpath(spark)
-    assert isinstance(dt.choose_engine(spark), DeltaRsEngine)
-    assert isinstance(dt.choose_engine(spark, "auto"), DeltaRsEngine)
+def test_auto_picks_delta_spark_where_its_jars_are(spark, local_env):
+    """The tests' session has Delta's JARs (scripts/bootstrap.sh): auto means delta-spark, as on Databricks."""
+    assert dt.has_delta_on_classpath(spark)
+    assert isinstance(dt.choose_engine(spark), DeltaSparkEngine)
+    assert isinstance(dt.choose_engine(spark, "auto"), DeltaSparkEngine)
+    assert isinstance(dt.choose_engine(spark, "delta-rs"), DeltaRsEngine)
+
+
+def test_auto_falls_back_to_delta_rs_without_the_jars_and_says_so_once(spark, local_env, caplog):
+    local_env.setattr(dt, "has_delta_on_classpath", lambda session: False)
+    local_env.setattr(dt, "_fallback_reported", False)
+    with caplog.at_level("WARNING"):
+        assert isinstance(dt.choose_engine(spark), DeltaRsEngine)
+        assert isinstance(dt.choose_engine(spark), DeltaRsEngine)
+    warnings = [record.message for record in caplog.records if "delta-rs" in record.message]
+    assert len(warnings) == 1 and "bootstrap" in warnings[0]
+    with pytest.raises(UserError, match="delta-spark was asked for"):
+        dt.choose_engine(spark, "delta-spark")
 
 
 def test_environment_picks_the_engine(spark, local_env):
@@ -223,9 +277,8 @@ def test_environment_picks_the_engine(spark, local_env):
     assert dt.choose_engine(spark).name == "delta-rs"
 
 
-@pytest.mark.parametrize(("requested", "env"), [("delta-spark", None), (None, "delta-spark"), ("parquet", None),
-                                                 (None, "spark")])
-def test_unavailable_or_unknown_engine_is_a_user_error(spark, local_env, requested, env):
+@pytest.mark.parametrize(("requested", "env"), [("parquet", None), (None, "spark")])
+def test_unknown_engine_is_a_user_error(spark, local_env, requested, env):
     """§6: a user's bad choice ends in one sentence."""
     if env:
         local_env.setenv(dt.ENGINE_ENV, env)
@@ -235,76 +288,17 @@ def test_unavailable_or_unknown_engine_is_a_user_error(spark, local_env, request
 
 
 def test_databricks_means_delta_spark(spark, local_env):
-    local_env.setenv("DATABRICKS_RUNTIME_VERSION", "15.4")
+    local_env.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
+    local_env.setattr(dt, "_fallback_reported", True)
     assert dt.has_delta_on_classpath(spark)
     assert isinstance(dt.choose_engine(spark), DeltaSparkEngine)
 
 
-# --- delta-spark options -------------------------------------------------------------------------------------------
-
-class FakeWriter:
-    """Records every call of the writer chain (format, mode, option, save) as (name, *args)."""
-
-    def __init__(self, calls: list):
-        self.calls = calls
-
-    def __getattr__(self, name):
-        def record(*args):
-            self.calls.append((name, *args))
-            return self
-        return record
-
-
-class FakeDataFrame:
-    sparkSession = "session"
-
-    def __init__(self):
-        self.calls: list = []
-
-    def select(self, *columns):
-        self.calls.append(("select", columns))
-        return self
-
-    @property
-    def write(self):
-        return FakeWriter(self.calls)
-
-
-def spark_replace(monkeypatch, tmp_path, rows: Rows):
-    """Delta's JARs come from Maven, unreachable here, so DeltaSparkEngine cannot run against Spark: a fake
-    DataFrame records the writer chain and `_create_if_missing` is replaced by a recorder."""
-    created = []
-    engine = DeltaSparkEngine()
-    monkeypatch.setattr(engine, "_create_if_missing", lambda *args: created.append(args))
-    df = FakeDataFrame()
-    assert engine.replace(df, tmp_path / "t", SCHEMA, ("d",), rows, {"run_id": "r9"}) is None
-    assert created == [("session", tmp_path / "t", SCHEMA, ("d",))]
-    options = {call[1]: call[2] for call in df.calls if call[0] == "option"}
-    return df.calls, options
-
-
-def test_delta_spark_replace_where(monkeypatch, tmp_path):
-    """§5: one overwrite of the declared rows (replaceWhere), with the run id in the commit's user metadata.
-    A fake DataFrame stands in for Spark: Delta's JARs come from Maven, unreachable here."""
-    calls, options = spark_replace(monkeypatch, tmp_path, Rows.where_in("d", [D6, D5]))
-    assert calls[0] == ("select", tuple(SCHEMA.fieldNames()))
-    assert ("format", "delta") in calls and ("mode", "overwrite") in calls
-    assert options["replaceWhere"] == "d IN ('2026-01-05', '2026-01-06')"
-    assert json.loads(options["userMetadata"]) == {"run_id": "r9"}
-    assert calls[-1] == ("save", str(tmp_path / "t"))
-
-
-def test_delta_spark_replace_all(monkeypatch, tmp_path):
-    """All rows: a plain overwrite, no replaceWhere (fake DataFrame, as above: no Delta JARs here)."""
-    calls, options = spark_replace(monkeypatch, tmp_path, Rows.all())
-    assert "replaceWhere" not in options
-    assert json.loads(options["userMetadata"])["run_id"] == "r9"
-    assert ("mode", "overwrite") in calls and calls[-1] == ("save", str(tmp_path / "t"))
-
-
 def test_delta_spark_create_properties():
-    """§4: tables delta-spark creates are reader v1, writer v2, without deletion vectors or column mapping."""
+    """§4: tables delta-spark creates are reader v1, writer v2, without deletion vectors, column mapping or v2
+    checkpoints, whatever the workspace's defaults."""
     assert dt.SPARK_CREATE_PROPERTIES == {
         "delta.enableDeletionVectors": "false", "delta.minReaderVersion": "1", "delta.minWriterVersion": "2",
-        "delta.columnMapping.mode": "none",
+        "delta.columnMapping.mode": "none", "delta.checkpointPolicy": "classic",
+        "delta.setTransactionRetentionDuration": "interval 30 days",
     }

@@ -1,4 +1,4 @@
-"""The commit protocol behind crash safety (DATA_CONTRACT.md §5), step by step, without Spark."""
+"""The commit protocol behind crash safety (DATA_CONTRACT.md §5), step by step, on both Delta engines."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from lakehouse.errors import UserError
 from lakehouse.storage import ops_tables, silver_commit
+from lakehouse.storage.delta_tables import Commit
 from lakehouse.storage.layout import Layout
 from lakehouse.storage.lock import root_lock
 
@@ -31,17 +32,17 @@ def staged_plan(layout: Layout, run_id: str) -> silver_commit.CommitPlan:
     )
 
 
-def test_uncommitted_staging_is_discarded(tmp_path):
+def test_uncommitted_staging_is_discarded(tmp_path, engine):
     """Killed before the plan is written: the next run removes the staging folder, nothing becomes visible."""
     layout = Layout(tmp_path)
     staged_plan(layout, "r1")
-    assert silver_commit.recover(layout) == ([], ["r1"])
+    assert silver_commit.recover(layout, engine) == ([], ["r1"])
     assert not layout.run_staging("r1").exists()
     assert not (tmp_path / "silver" / "stores_snapshots").exists()
 
 
 @pytest.mark.parametrize("moved_before_crash", [False, True])
-def test_written_plan_is_replayed_exactly_once(tmp_path, moved_before_crash):
+def test_written_plan_is_replayed_exactly_once(tmp_path, moved_before_crash, engine):
     """Killed after the plan (before or after the moves): recovery finishes it; replaying again changes nothing."""
     layout = Layout(tmp_path)
     plan = staged_plan(layout, "r1")
@@ -50,13 +51,13 @@ def test_written_plan_is_replayed_exactly_once(tmp_path, moved_before_crash):
         for staged, final in plan.moves:
             (tmp_path / final).parent.mkdir(parents=True)
             (tmp_path / staged).rename(tmp_path / final)
-        ops_tables.append_ops_rows(layout, ops_tables.FILE_MANIFEST, [manifest_row("r1")], "r1", plan.commit_id)
+        ops_tables.append(engine, layout, ops_tables.FILE_MANIFEST, [manifest_row("r1")], plan.commit())
         silver_commit.write_plan(layout, plan)  # plan still present, as after a crash before cleanup
-    assert silver_commit.recover(layout) == (["r1"], [])
+    assert silver_commit.recover(layout, engine) == (["r1"], [])
     assert (tmp_path / plan.moves[0][1]).read_bytes() == b"data"
-    assert len(ops_tables.read_ops_table(layout, ops_tables.FILE_MANIFEST)) == 1
-    assert silver_commit.recover(layout) == ([], [])
-    assert len(ops_tables.read_ops_table(layout, ops_tables.FILE_MANIFEST)) == 1
+    assert len(ops_tables.read_rows(layout, ops_tables.FILE_MANIFEST)) == 1
+    assert silver_commit.recover(layout, engine) == ([], [])
+    assert len(ops_tables.read_rows(layout, ops_tables.FILE_MANIFEST)) == 1
 
 
 def test_plan_round_trips_dates_and_timestamps(tmp_path):
@@ -66,36 +67,40 @@ def test_plan_round_trips_dates_and_timestamps(tmp_path):
     assert silver_commit.read_plan(layout.run_staging("r1")) == plan
 
 
-def test_ops_commits_carry_the_run_id(tmp_path):
-    """Each ops append is one Delta commit whose metadata names the run (readable without Spark)."""
-    from deltalake import DeltaTable
+def test_ops_commits_carry_the_run_id(tmp_path, engine):
+    """Each ops append is one Delta commit, the first one included, whose metadata names the run."""
+    import json
+
+    from lakehouse.storage import delta_log
 
     layout = Layout(tmp_path)
-    ops_tables.append_ops_rows(layout, ops_tables.FILE_MANIFEST, [manifest_row("r9")], "r9")
-    table = DeltaTable(str(layout.ops_table(ops_tables.FILE_MANIFEST)))
-    assert table.history()[0]["run_id"] == "r9"
-    assert table.protocol().min_reader_version == 1
+    ops_tables.append(engine, layout, ops_tables.FILE_MANIFEST, [manifest_row("r9")], Commit("r9", "test", "k9"))
+    path = layout.ops_table(ops_tables.FILE_MANIFEST)
+    [info] = delta_log.commit_infos(path)
+    assert json.loads(info.user_metadata)["run_id"] == "r9"
+    assert delta_log.read_snapshot(path).protocol.min_reader_version == 1
 
 
 def test_second_writer_is_refused_with_the_holder_named(tmp_path):
     """§5 one writer: the second lock attempt fails with a message naming the first run."""
     layout = Layout(tmp_path)
     with (
-        root_lock(layout.lock_file, "first", "bronze_to_silver"),
+        root_lock(layout, "first", "bronze_to_silver"),
         pytest.raises(UserError, match="in use by another run.*run first"),
-        root_lock(layout.lock_file, "second", "bronze_to_silver"),
+        root_lock(layout, "second", "bronze_to_silver"),
     ):
         pass
-    with root_lock(layout.lock_file, "third", "bronze_to_silver"):
+    with root_lock(layout, "third", "bronze_to_silver"):
         pass  # released on exit
 
 
-def test_run_id_reused_after_a_failed_attempt_still_commits(tmp_path):
+def test_run_id_reused_after_a_failed_attempt_still_commits(tmp_path, engine):
     """A failed attempt recorded ops rows under run id r1; a retry with the same id must still record its own."""
     layout = Layout(tmp_path)
-    ops_tables.append_ops_rows(layout, ops_tables.FILE_MANIFEST, [manifest_row("r1")], "r1")  # earlier attempt
+    earlier = Commit("r1", "bronze_to_silver", "earlier-attempt")
+    ops_tables.append(engine, layout, ops_tables.FILE_MANIFEST, [manifest_row("r1")], earlier)
     plan = staged_plan(layout, "r1")
     silver_commit.write_plan(layout, plan)
-    silver_commit.apply_plan(layout, plan)
-    silver_commit.apply_plan(layout, plan)  # a replay adds nothing more
-    assert len(ops_tables.read_ops_table(layout, ops_tables.FILE_MANIFEST)) == 2
+    silver_commit.apply_plan(layout, plan, engine)
+    silver_commit.apply_plan(layout, plan, engine)  # a replay adds nothing more
+    assert len(ops_tables.read_rows(layout, ops_tables.FILE_MANIFEST)) == 2

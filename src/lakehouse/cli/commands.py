@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from lakehouse.cli.adf import add_adf_run_parser, cmd_adf_run
 from lakehouse.cli.demo_sizes import DEMO_DAYS, DEMO_ROWS_PER_DAY
@@ -22,6 +23,9 @@ from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, DEFAULT_ROOT, ENGINE_
 from lakehouse.errors import UserError
 
 SQL_FORMATS = ("table", "csv", "json")  # lakehouse.sql.run.FORMATS; not imported, so --help stays fast
+# storage.maintenance.RETENTION_FLOOR_HOURS, the default and the floor of `maintain`'s retention; not imported, so
+# --help stays fast (a test keeps them equal).
+VACUUM_RETAIN_HOURS = 168
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130
 
@@ -40,6 +44,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _hours(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of hours (0 or more)")
+    return value
+
+
 def _rate(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 1:
@@ -47,16 +61,15 @@ def _rate(text: str) -> float:
     return value
 
 
-def _add_run_arguments(parser: argparse.ArgumentParser, silver: bool = True, gold: bool = True) -> None:
+def _add_run_arguments(parser: argparse.ArgumentParser, silver: bool = True) -> None:
     parser.add_argument("--root", required=True, type=Path, help="root directory (contract §1)")
     parser.add_argument("--run-id", help="run id recorded in lineage and ops (default: time + random suffix)")
     if silver:
         parser.add_argument("--max-quarantine-ratio", type=_rate, default=DEFAULT_MAX_QUARANTINE_RATIO,
                             help="fail the run when more than this share of a source's records is quarantined")
-    if gold:
-        parser.add_argument("--delta-engine", choices=ENGINES, default=None,
-                            help=f"how Gold Delta tables are written (default: ${ENGINE_ENV}, else auto: "
-                                 "delta-spark when Delta is on Spark's classpath, else delta-rs)")
+    parser.add_argument("--delta-engine", choices=ENGINES, default=None,
+                        help=f"how Gold and ops Delta tables are written (default: ${ENGINE_ENV}, else auto: "
+                             "delta-spark when Delta is on Spark's classpath, else delta-rs)")
 
 
 def _config(args: argparse.Namespace) -> LakehouseConfig:
@@ -66,8 +79,17 @@ def _config(args: argparse.Namespace) -> LakehouseConfig:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lakehouse", description="Customer-analytics lakehouse pipeline")
+class _RaisingParser(argparse.ArgumentParser):
+    """A parser whose errors are UserErrors, for callers in this process (entry points, `adf-run`): a bad argument
+    crosses the layers as an exception, like any other user error, instead of a usage message and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"{self.prog}: {message}")
+
+
+def build_parser(raising: bool = False) -> argparse.ArgumentParser:
+    parser_class = _RaisingParser if raising else argparse.ArgumentParser
+    parser = parser_class(prog="lakehouse", description="Customer-analytics lakehouse pipeline")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -79,11 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--faults", type=_rate, default=0.0, help="share of rows given a fault (0..1)")
 
-    _add_run_arguments(commands.add_parser("bronze-to-silver", help="validate new Bronze files into Silver"),
-                       gold=False)
+    _add_run_arguments(commands.add_parser("bronze-to-silver", help="validate new Bronze files into Silver"))
     _add_run_arguments(commands.add_parser("silver-to-gold", help="bring Gold up to date with new Silver rows"),
                        silver=False)
     _add_run_arguments(commands.add_parser("run", help="bronze-to-silver, then silver-to-gold"))
+
+    check = commands.add_parser("check-gold", help="report what in Gold's Delta logs Synapse serverless cannot read")
+    check.add_argument("--root", required=True, type=Path, help="root directory whose gold/ tables are checked")
 
     add_land_parser(commands)
     add_deploy_parser(commands)
@@ -94,6 +118,31 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=SQL_FORMATS, default="table", help="output format (default: table)")
     sql.add_argument("--sql-dir", type=Path, default=None, help="folder of the T-SQL views (default: synapse_sql/)")
     sql.add_argument("query", help='T-SQL, e.g. "SELECT TOP 10 * FROM analytics.vw_store_comparison"')
+
+    status = commands.add_parser("status", help="what a root holds and whether it needs attention (no Spark)")
+    status.add_argument("--root", required=True, type=Path, help="root directory to report on")
+    status.add_argument("--html", type=Path, default=None, metavar="FILE",
+                        help="also write the report as one self-contained HTML page with charts")
+
+    maintain = commands.add_parser(
+        "maintain", help="compact, checkpoint and vacuum every Gold and ops Delta table (contract §8)",
+        description="Per Gold and ops Delta table: rewrite each partition's small files into one file (up to 128 MB "
+                    "each), write a checkpoint, and delete the files no current version references that are older "
+                    "than the retention. Table contents do not change.")
+    _add_run_arguments(maintain, silver=False)
+    maintain.add_argument("--vacuum-retain-hours", type=_hours, default=VACUUM_RETAIN_HOURS, metavar="H",
+                          help=f"delete unreferenced files older than this (default and floor: {VACUUM_RETAIN_HOURS}; "
+                               "versions older than the retention can no longer be read)")
+    maintain.add_argument("--force", action="store_true", help="allow a retention below the floor")
+    maintain.add_argument("--dry-run", action="store_true", help="report what would be done; change nothing")
+
+    rebuild = commands.add_parser(
+        "rebuild", help="reprocess every Bronze file into Silver, quarantine and Gold (contract §8)",
+        description="Process every Bronze input file again, as if landed into an empty root, and replace Silver, "
+                    "quarantine and the rows of every Gold table with the result (each Gold table gets a new Delta "
+                    "version; earlier versions stay readable). Without --yes it prints the plan and changes nothing.")
+    _add_run_arguments(rebuild)
+    rebuild.add_argument("--yes", action="store_true", help="confirm: without it, only the plan is printed")
 
     demo = commands.add_parser("demo", help="generate data on a local root, run the pipeline, show the results")
     demo.add_argument("--root", type=Path, default=DEFAULT_ROOT)
@@ -129,9 +178,27 @@ def cmd_silver_to_gold(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    from lakehouse.cli.output import print_b2s_summary, print_s2g_summary
     from lakehouse.pipeline import run as pipeline
 
-    pipeline.run(_config(args), echo=True)
+    pipeline.run(_config(args), on_silver=print_b2s_summary, on_gold=print_s2g_summary)
+
+
+def cmd_check_gold(args: argparse.Namespace) -> None:
+    from lakehouse.storage.layout import Layout
+    from lakehouse.storage.synapse_check import check_tables
+
+    gold = Layout(args.root).gold
+    results = check_tables(gold)
+    if not results:
+        raise UserError(f"root {args.root} has no Gold tables under {gold}: run the pipeline first "
+                        f"(lakehouse run --root {args.root})")
+    for table, problems in results.items():
+        print(f"{table:<30} {'readable by Synapse serverless' if not problems else '; '.join(problems)}")
+    unreadable = [table for table, problems in results.items() if problems]
+    if unreadable:
+        raise UserError(f"{len(unreadable)} of {len(results)} Gold tables cannot be read correctly by Synapse "
+                        f"serverless: {', '.join(unreadable)}")
 
 
 def cmd_sql(args: argparse.Namespace) -> None:
@@ -140,6 +207,37 @@ def cmd_sql(args: argparse.Namespace) -> None:
 
     result = run_query(args.root, args.query, args.sql_dir or SQL_DIR)
     sys.stdout.write(format_result(result, args.format))
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    from lakehouse.status.report import gather
+    from lakehouse.status.text import format_text
+
+    report = gather(args.root)
+    sys.stdout.write(format_text(report))
+    if args.html:
+        from lakehouse.status.html import format_html
+
+        try:
+            args.html.write_text(format_html(report), encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write {args.html}: {error.strerror}") from None
+        print(f"status page: {args.html}")
+
+
+def cmd_rebuild(args: argparse.Namespace) -> None:
+    from lakehouse.cli.rebuild import print_plan, print_rebuild_summary
+    from lakehouse.pipeline import rebuild
+
+    print_rebuild_summary(rebuild.run(_config(args), confirmed=args.yes, on_plan=print_plan))
+
+
+def cmd_maintain(args: argparse.Namespace) -> None:
+    from lakehouse.cli.maintain import print_maintain_summary
+    from lakehouse.pipeline import maintain
+
+    options = maintain.MaintainOptions(retain_hours=args.vacuum_retain_hours, force=args.force, dry_run=args.dry_run)
+    print_maintain_summary(maintain.run(_config(args), options))
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -154,21 +252,36 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "bronze-to-silver": cmd_bronze_to_silver,
     "silver-to-gold": cmd_silver_to_gold,
     "run": cmd_run,
+    "check-gold": cmd_check_gold,
     "land": cmd_land,
     "deploy": cmd_deploy,
     "adf-run": cmd_adf_run,
     "sql": cmd_sql,
+    "status": cmd_status,
+    "maintain": cmd_maintain,
+    "rebuild": cmd_rebuild,
     "demo": cmd_demo,
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _execute(args: argparse.Namespace) -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    COMMANDS[args.command](args)
+
+
+def run_command(argv: Sequence[str]) -> None:
+    """Run one command for a caller in this process (the Databricks entry points, `adf-run`, notebooks): a user's
+    error, a bad argument included, is raised as UserError, and an interruption as KeyboardInterrupt."""
+    _execute(build_parser(raising=True).parse_args(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The `lakehouse` console script: a user's error ends in one line on stderr and a non-zero status."""
+    args = build_parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        _execute(args)
     except UserError as error:
         print(f"lakehouse: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -8,14 +8,13 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import pyarrow.dataset as ds
-from deltalake import DeltaTable
-
 from lakehouse import contract as c
 from lakehouse.cli.demo_sizes import DEMO_DAYS, DEMO_FAULTS, DEMO_ROWS_PER_DAY
 from lakehouse.cli.output import format_b2s_summary, format_s2g_summary
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO, LakehouseConfig
 from lakehouse.gold import tables as gold_tables
+from lakehouse.silver.io import quarantine_reasons
+from lakehouse.storage.delta_tables import read_arrow
 from lakehouse.storage.layout import Layout
 
 
@@ -24,17 +23,14 @@ def _step(message: str) -> None:
 
 
 def _gold_rows(layout: Layout, table: gold_tables.GoldTable) -> list[dict]:
-    path = str(layout.gold_table(table.name))
-    return DeltaTable(path).to_pyarrow_table().to_pylist() if DeltaTable.is_deltatable(path) else []
+    rows = read_arrow(layout.gold_table(table.name))
+    return [] if rows is None else rows.to_pylist()
 
 
 def _quarantine_by_reason(layout: Layout) -> Counter[str]:
     counts: Counter[str] = Counter()
     for source in c.SOURCES:
-        directory = layout.quarantine(source)
-        if directory.is_dir() and any(directory.rglob("*.parquet")):
-            reasons = ds.dataset(directory, format="parquet").to_table(columns=["reason"]).column("reason")
-            counts.update(f"{source}: {reason}" for reason in reasons.to_pylist())
+        counts.update(f"{source}: {reason}" for reason in quarantine_reasons(layout, source))
     return counts
 
 
@@ -69,8 +65,7 @@ def run_demo(root: Path, days: int = DEMO_DAYS, rows_per_day: int = DEMO_ROWS_PE
     config = LakehouseConfig.create(root, max_quarantine_ratio=max_quarantine_ratio)
     _step(f"run {config.run_id}: bronze -> silver (starting Spark, validating with Great Expectations)")
     print("\n".join(format_b2s_summary(bronze_to_silver.run(config))))
-    _step("silver -> gold (SCD2 dimensions, fact_sales as of each transaction, aggregates; Delta via "
-          f"{config.delta_engine})")
+    _step("silver -> gold (SCD2 dimensions, fact_sales as of each transaction, aggregates)")
     print("\n".join(format_s2g_summary(silver_to_gold.run(config))))
     layout = Layout(root)
     print("\n".join(format_gold_report(layout)))

@@ -21,13 +21,13 @@ def format_b2s_summary(summary: RunSummary) -> list[str]:
             lines.append(f"    rejected {path}: {reason}")
         if counts.extra_columns:
             lines.append(f"    schema drift, extra columns ignored: {', '.join(counts.extra_columns)}")
-    context = summary.context
-    for path in context.changed_files:
+    notes = summary.notes
+    for path in notes.changed_files:
         lines.append(f"  warning: {path} changed after it was processed; not processed again")
-    if context.recovered_runs:
-        lines.append(f"  completed the interrupted commit of run(s) {', '.join(context.recovered_runs)}")
-    if context.discarded_runs:
-        lines.append(f"  discarded the uncommitted work of run(s) {', '.join(context.discarded_runs)}")
+    if notes.recovered_runs:
+        lines.append(f"  completed the interrupted commit of run(s) {', '.join(notes.recovered_runs)}")
+    if notes.discarded_runs:
+        lines.append(f"  discarded the uncommitted work of run(s) {', '.join(notes.discarded_runs)}")
     return lines
 
 

@@ -149,3 +149,63 @@ def build_customer_segmentation(fact_df: DataFrame, as_of_date: date) -> DataFra
         )
         .transform(conform, schemas.CUSTOMER_SEGMENTATION)
     )
+
+
+def customer_day_totals(fact_df: DataFrame) -> DataFrame:
+    """Per customer and day: spend and transactions, the parts the segmentation window adds up (§4.4)."""
+    return fact_df.groupBy(F.col("customer_id"), F.col(DATE)).agg(
+        F.sum(F.col("amount")).alias("spend"), _transactions().alias("transactions")
+    )
+
+
+def update_customer_segmentation(segmentation_df: DataFrame, added_df: DataFrame, removed_df: DataFrame,
+                                 as_of_date: date) -> DataFrame:
+    """customer_segmentation (§4.4) moved on from its stored rows, by day totals (`customer_day_totals`) to add and to
+    take away, so a daily update reads the days that changed and the days that left the window, not the window.
+
+    `added_df`: the new totals of the changed days within the new window; `removed_df`: the old totals of every day
+    that left the old window or changed. Spend and counts add up exactly (decimals). The last purchase is the later of
+    the stored one, if its day neither left the window nor changed, and the latest added day; that is exact as long as
+    a changed day keeps every customer it had (sales are never taken away), which `has_lost_purchase_days` checks: the
+    caller recomputes from the window otherwise. Customers left without a transaction drop out.
+    """
+    start = F.lit(segmentation_window_start(as_of_date))
+    changes_df = (
+        added_df.select("customer_id", DATE, "spend", "transactions", F.lit(True).alias("_added"))
+        .unionByName(removed_df.select("customer_id", DATE, (-F.col("spend")).alias("spend"),
+                                       (-F.col("transactions")).alias("transactions"), F.lit(False).alias("_added")))
+        .groupBy("customer_id")
+        .agg(F.sum("spend").alias("_spend"), F.sum("transactions").alias("_transactions"),
+             F.max(F.when(F.col("_added"), F.col(DATE))).alias("_last_added"),
+             F.collect_set(F.when(~F.col("_added"), F.col(DATE))).alias("_removed_days"))
+    )
+    stored_df = segmentation_df.select(
+        "customer_id", F.col("total_spend_365d").alias("_old_spend"), F.col("transactions_365d").alias("_old_count"),
+        F.col("last_purchase_date").alias("_old_last"),
+    )
+    is_old_last_kept = (F.col("_old_last") >= start) & ~F.coalesce(
+        F.array_contains(F.col("_removed_days"), F.col("_old_last")), F.lit(False))
+    spend = F.coalesce(F.col("_old_spend"), F.lit(0)) + F.coalesce(F.col("_spend"), F.lit(0))
+    count = F.coalesce(F.col("_old_count"), F.lit(0)) + F.coalesce(F.col("_transactions"), F.lit(0))
+    last = F.greatest(F.when(is_old_last_kept, F.col("_old_last")), F.col("_last_added"))
+    as_of = F.lit(as_of_date)
+    return (
+        stored_df.join(changes_df, on="customer_id", how="full")
+        .where(count > 0)
+        .select(
+            as_of.alias("as_of_date"), F.col("customer_id"), spend.alias("total_spend_365d"),
+            count.alias("transactions_365d"), last.alias("last_purchase_date"),
+            F.date_diff(as_of, last).alias("recency_days"), _segment(spend).alias("segment"),
+        )
+        .transform(conform, schemas.CUSTOMER_SEGMENTATION)
+    )
+
+
+def has_lost_purchase_days(added_df: DataFrame, removed_df: DataFrame, changed_days: list[date]) -> bool:
+    """Whether a changed day lost a customer it had (only when sales are erased): then the last purchase of that
+    customer cannot be moved on, and the segmentation is recomputed from its window."""
+    if not changed_days:
+        return False
+    old_df = removed_df.where(F.col(DATE).isin(changed_days)).select("customer_id", DATE)
+    return old_df.join(added_df.select("customer_id", DATE), on=["customer_id", DATE], how="left_anti").limit(1) \
+        .count() > 0

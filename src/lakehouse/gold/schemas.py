@@ -120,3 +120,17 @@ CUSTOMER_SEGMENTATION = StructType([
     _count("transactions_365d"), StructField("last_purchase_date", DateType(), nullable=True),
     StructField("recency_days", IntegerType(), nullable=True), StructField("segment", StringType(), nullable=False),
 ])
+
+# data_quality (contract §4.4): built from a run's counts in Python (gold/data_quality.py), not by Spark, so the
+# nullability is the truth of those rows: only `reason` is null (a source's row without quarantined rows).
+DATA_QUALITY_PARTITION = "run_date"
+DATA_QUALITY = StructType([
+    StructField(DATA_QUALITY_PARTITION, DateType(), nullable=False),
+    StructField("run_id", StringType(), nullable=False),
+    StructField("run_started_at", TimestampType(), nullable=False),
+    StructField("source", StringType(), nullable=False),
+    StructField("reason", StringType(), nullable=True),
+    _count("records_read"),
+    _count("silver_rows"),
+    _count("quarantined_rows"),
+])

@@ -24,7 +24,12 @@ DAILY_SALES_SUMMARY = GoldTable("daily_sales_summary", schemas.DAILY_SALES_SUMMA
 PRODUCT_CATEGORY_PERFORMANCE = GoldTable("product_category_performance", schemas.PRODUCT_CATEGORY_PERFORMANCE)
 STORE_PERFORMANCE = GoldTable("store_performance", schemas.STORE_PERFORMANCE)
 CUSTOMER_SEGMENTATION = GoldTable("customer_segmentation", schemas.CUSTOMER_SEGMENTATION)
+# Written by bronze-to-silver with each committed run, not by silver-to-gold: one row per run, source and reason.
+DATA_QUALITY = GoldTable("data_quality", schemas.DATA_QUALITY, (schemas.DATA_QUALITY_PARTITION,))
 
 DIMENSIONS = (DIM_CUSTOMER, DIM_PRODUCT, DIM_STORE)
 DAILY_AGGREGATES = (DAILY_SALES_SUMMARY, PRODUCT_CATEGORY_PERFORMANCE, STORE_PERFORMANCE)
-ALL = (*DIMENSIONS, FACT_SALES, *DAILY_AGGREGATES, CUSTOMER_SEGMENTATION)
+ALL = (*DIMENSIONS, FACT_SALES, *DAILY_AGGREGATES, CUSTOMER_SEGMENTATION, DATA_QUALITY)
+# The tables silver-to-gold derives from Silver: equal however the files were split into runs (§5). data_quality is
+# a per-run record, so a different split gives different rows by design.
+FROM_SILVER = tuple(table for table in ALL if table is not DATA_QUALITY)

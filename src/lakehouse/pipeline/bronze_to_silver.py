@@ -1,25 +1,31 @@
 """`lakehouse bronze-to-silver`: new Bronze files -> validated Silver batch + quarantine, committed atomically.
 
-I/O and sequencing only; the rules live in `silver.rules`/`silver.classify`, the commit protocol in
-`storage.silver_commit`, the run report in `jobs.b2s_report`.
+Sequencing only: the Spark work lives in `pipeline.silver_batch`, the rules in `silver.rules`/`silver.classify`,
+the commit protocol in `storage.silver_commit`, the run report in `pipeline.silver_report`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from pyspark.sql import functions as F
+
 from lakehouse.bronze.discovery import BronzeFile, discover_bronze_files
-from lakehouse.bronze.staging import StagedFile, md5_hex, stage_bronze_files
+from lakehouse.bronze.records import md5_hex
 from lakehouse.config import LakehouseConfig
 from lakehouse.errors import RunFailed, UserError
 from lakehouse.failpoints import failpoint
 from lakehouse.pipeline import silver_report as report
+from lakehouse.pipeline.context import RunContext
+from lakehouse.pipeline.rebuild_publish import finish_rebuilds
+from lakehouse.pipeline.timing import timed
 from lakehouse.storage import ops_tables, silver_commit
-from lakehouse.storage.layout import Layout
-from lakehouse.storage.layout import check_root as layout_check_root
+from lakehouse.storage.delta_tables import Commit
+from lakehouse.storage.layout import Layout, check_bronze_root
 from lakehouse.storage.lock import locked_root
 
 log = logging.getLogger(__name__)
@@ -27,91 +33,120 @@ JOB = report.JOB
 
 
 def check_root(root: Path) -> None:
-    layout_check_root(root)
-    if not (root / "bronze").is_dir():
-        raise UserError(f"root {root} has no bronze/ folder: generate or land data first "
-                        f"(lakehouse generate --root {root})")
+    check_bronze_root(root, f": generate or land data first (lakehouse generate --root {root})")
 
 
-def split_new_files(layout: Layout, files: list[BronzeFile]) -> tuple[list[BronzeFile], list[str]]:
-    """Files not yet processed (by path), and processed files whose bytes have changed since (reported only)."""
-    manifest = ops_tables.read_ops_table(layout, ops_tables.FILE_MANIFEST).to_pylist()
-    processed = {row["path"]: row for row in manifest}
-    new_files, changed = [], []
-    for file in files:
-        seen = processed.get(file.path)
-        if seen is None:
-            new_files.append(file)
-        elif (seen["size"], seen["mtime_ns"]) != (file.size, file.mtime_ns) and (
-            seen["size"] != file.size or seen["md5"] != md5_hex((layout.root / file.path).read_bytes())
-        ):
-            changed.append(file.path)
-    return new_files, changed
+def split_new_files(context: RunContext, files: list[BronzeFile]) -> tuple[list[BronzeFile], list[str]]:
+    """Files not yet processed (by path), and processed files whose bytes have changed since (reported only).
+
+    The comparison with the manifest runs in Spark: only the new files and the processed files whose size or
+    modification time differ come back to the driver.
+    """
+    if not files:
+        return [], []
+    found_df = context.spark.createDataFrame([(file.path, file.size, file.mtime_ns) for file in files],
+                                             "path string, size long, mtime_ns long")
+    manifest_df = ops_tables.read(context.engine, context.layout, ops_tables.FILE_MANIFEST)
+    is_new = F.col("seen.path").isNull()
+    differs = (F.col("seen.size") != F.col("found.size")) | (F.col("seen.mtime_ns") != F.col("found.mtime_ns"))
+    rows = (
+        found_df.alias("found")
+        .join(manifest_df.select("path", "size", "mtime_ns", "md5").alias("seen"),
+              on=F.col("found.path") == F.col("seen.path"), how="left")
+        .where(is_new | differs)
+        .select(F.col("found.path").alias("path"), is_new.alias("is_new"), F.col("seen.size").alias("seen_size"),
+                F.col("seen.md5").alias("seen_md5"))
+        .collect()
+    )
+    new_paths = {row["path"] for row in rows if row["is_new"]}
+    by_path = {file.path: file for file in files}
+    changed = sorted(
+        row["path"] for row in rows if not row["is_new"] and (
+            row["seen_size"] != by_path[row["path"]].size
+            or row["seen_md5"] != md5_hex(context.config.root / row["path"])
+        )
+    )
+    return [file for file in files if file.path in new_paths], changed
 
 
-def run(config: LakehouseConfig) -> report.RunSummary:
+def run(config: LakehouseConfig, context: RunContext | None = None) -> report.RunSummary:
     """Process every new Bronze file under the root; returns the summary also written to ops/pipeline_runs."""
     layout = Layout(config.root)
     check_root(config.root)
-    with locked_root(layout, config.run_id, JOB):
-        return _run_locked(config, layout)
+    with locked_root(layout, config.run_id, JOB) as lease:
+        context = context or RunContext.start(config)
+        try:
+            return _run_locked(context, lease.check)
+        finally:
+            context.release()
 
 
-def _record_run(layout: Layout, summary: report.RunSummary) -> None:
-    ops_tables.append_ops_rows(layout, ops_tables.PIPELINE_RUNS, [report.run_row(summary)], summary.run_id)
+def _record_run(context: RunContext, summary: report.RunSummary) -> None:
+    commit = Commit(summary.run_id, JOB, f"{JOB}:{summary.run_id}:run:{time.time_ns()}")
+    ops_tables.append(context.engine, context.layout, ops_tables.PIPELINE_RUNS, [report.run_row(summary)], commit)
 
 
-def _run_locked(config: LakehouseConfig, layout: Layout) -> report.RunSummary:
+def _run_locked(context: RunContext, check_lease: Callable[[], None]) -> report.RunSummary:
+    config, layout = context.config, context.layout
     clock = time.monotonic()
-    completed, discarded = silver_commit.recover(layout)
-    files, passed_over = discover_bronze_files(config.root)
-    new_files, changed = split_new_files(layout, files)
-    context = report.RunContext(config, completed, discarded, changed, passed_over)
+    steps: dict[str, float] = {}
+    with timed(steps, "recover"):
+        finish_rebuilds(layout, context.engine)  # a rebuild killed while publishing is completed first
+        completed, discarded = silver_commit.recover(layout, context.engine)
+    with timed(steps, "discover"):
+        files, passed_over = discover_bronze_files(config.root)
+        new_files, changed = split_new_files(context, files)
+    notes = report.RunNotes(config, completed, discarded, changed, passed_over, steps)
     for path in changed:
         log.warning("%s changed after it was processed; it is not processed again", path)
     if not new_files:
-        summary = report.summarise(context, [], {}, time.monotonic() - clock, "succeeded", "no new files")
-        _record_run(layout, summary)
+        summary = report.summarise(notes, [], {}, time.monotonic() - clock, "succeeded", "no new files")
+        _record_run(context, summary)
         return summary
     try:
-        staged = stage_bronze_files(config.root, new_files, layout.run_staging(config.run_id))
         failpoint("b2s:bronze_staged")
-        return _process(config, layout, context, staged, clock)
+        return _process(context, notes, new_files, clock, check_lease)
     except RunFailed:
         silver_commit.discard(layout, config.run_id)
         raise
     except Exception as error:
         silver_commit.discard(layout, config.run_id)
         message = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
-        _record_run(layout, report.summarise(context, [], {}, time.monotonic() - clock, "failed", message))
+        _record_run(context, report.summarise(notes, [], {}, time.monotonic() - clock, "failed", message))
         raise
 
 
-def _process(config: LakehouseConfig, layout: Layout, context: report.RunContext, staged: list[StagedFile],
-             clock: float) -> report.RunSummary:
+def _process(context: RunContext, notes: report.RunNotes, files: list[BronzeFile], clock: float,
+             check_lease: Callable[[], None]) -> report.RunSummary:
     from lakehouse.pipeline.silver_batch import split_and_validate
 
-    outcome = split_and_validate(config, layout, staged)
-    summary = report.summarise(context, staged, outcome.counts, time.monotonic() - clock, "succeeded", "")
-    problems = report.gate_problems(summary, staged, outcome.counts, outcome.quality, config.max_quarantine_ratio)
+    config, layout = context.config, context.layout
+    outcome = split_and_validate(context, files, notes.steps)
+    summary = report.summarise(notes, outcome.files, outcome.counts, time.monotonic() - clock, "succeeded", "")
+    problems = report.gate_problems(summary, outcome.files, outcome.counts, outcome.quality,
+                                    config.max_quarantine_ratio)
     quality_rows = report.quality_rows(config, outcome.quality)
     if problems:
         message = "; ".join(problems)
         failed = replace(summary, status="failed", message=message)
-        ops_tables.append_ops_rows(layout, ops_tables.QUALITY_RESULTS, quality_rows, config.run_id)
-        _record_run(layout, failed)
+        commit = Commit(config.run_id, JOB, f"{JOB}:{config.run_id}:gate:{time.time_ns()}")
+        ops_tables.append(context.engine, layout, ops_tables.QUALITY_RESULTS, quality_rows, commit)
+        _record_run(context, failed)
         raise RunFailed(f"run {config.run_id} failed, nothing was committed: {message}")
     plan = silver_commit.CommitPlan(
         run_id=config.run_id,
         moves=outcome.moves,
         ops_rows={
             ops_tables.QUALITY_RESULTS: quality_rows,
-            ops_tables.FILE_MANIFEST: report.manifest_rows(config, staged, outcome.counts),
+            ops_tables.FILE_MANIFEST: report.manifest_rows(config, outcome.files, outcome.counts),
             ops_tables.PIPELINE_RUNS: [report.run_row(summary)],
         },
+        data_quality_rows=report.data_quality_rows(summary),
     )
     failpoint("b2s:before_commit")
+    check_lease()  # still the root's one writer (storage.lease), just before the commit
     silver_commit.write_plan(layout, plan)
     failpoint("b2s:plan_written")
-    silver_commit.apply_plan(layout, plan)
+    with timed(notes.steps, "commit"):
+        silver_commit.apply_plan(layout, plan, context.engine)
     return summary

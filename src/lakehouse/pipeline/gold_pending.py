@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pyspark.sql import functions as F
+
 from lakehouse import contract as c
 from lakehouse.storage import ops_tables
+from lakehouse.storage.delta_tables import DeltaEngine
 from lakehouse.storage.layout import Layout
 
 
@@ -56,18 +59,20 @@ class Pending:
         return sorted({file.ingest_date for file in self.of(c.STORES)})
 
 
-def find_pending(layout: Layout) -> Pending:
-    manifest = ops_tables.read_ops_table(layout, ops_tables.FILE_MANIFEST).to_pylist()
-    consumed = {row["path"] for row in ops_tables.read_ops_table(layout, ops_tables.GOLD_MANIFEST).to_pylist()}
-    files = tuple(
+def find_pending(engine: DeltaEngine, layout: Layout) -> Pending:
+    """The manifest's files missing from Gold's manifest, compared in Spark: only the pending rows (and the dates of
+    rejected snapshot files) reach the driver, however long the history."""
+    manifest_df = ops_tables.read(engine, layout, ops_tables.FILE_MANIFEST)
+    consumed_df = ops_tables.read(engine, layout, ops_tables.GOLD_MANIFEST).select("path")
+    rows = manifest_df.join(consumed_df, on="path", how="left_anti").collect()
+    files = tuple(sorted((
         PendingFile(row["path"], row["source"], row["ingest_date"], row["status"] == "rejected", row["run_id"],
                     row["records_read"] or 0, row["silver_rows"] or 0, row["quarantined_rows"] or 0)
-        for row in manifest if row["path"] not in consumed
-    )
-    rejected = tuple(sorted({
-        row["ingest_date"] for row in manifest if row["source"] == c.STORES and row["status"] == "rejected"
-    }))
-    return Pending(files, rejected)
+        for row in rows
+    ), key=lambda file: (file.ingest_date, file.path.encode())))
+    is_rejected_snapshot = (F.col("source") == c.STORES) & (F.col("status") == "rejected")
+    rejected = manifest_df.where(is_rejected_snapshot).select("ingest_date").distinct().collect()
+    return Pending(files, tuple(sorted(row["ingest_date"] for row in rejected)))
 
 
 def gold_manifest_rows(pending: Pending, run_id: str, consumed_at: datetime) -> list[dict[str, Any]]:

@@ -1,4 +1,11 @@
-"""The Spark part of bronze-to-silver: classify staged Bronze records, stage Silver and quarantine, validate."""
+"""bronze-to-silver's Spark work: parse the new files on the executors, classify their records, stage Silver, the
+quarantine and the key index, and validate the staged Silver (contract §2, §3).
+
+Per source, in landing order: Spark tasks parse the files (`bronze.records`); the driver collects only one small
+row per file (its md5, header positions or rejection, record count). The records are classified (`silver.classify`)
+once and kept (persisted) for the three writes and the per-file counts, so nothing is parsed twice and nothing just
+written is read back; Great Expectations validates the Silver rows from the same persisted classification.
+"""
 
 from __future__ import annotations
 
@@ -8,110 +15,163 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
 from lakehouse import contract as c
-from lakehouse.bronze.staging import StagedFile
-from lakehouse.config import LakehouseConfig
+from lakehouse.bronze.discovery import BronzeFile
+from lakehouse.bronze.records import FILE_ROW, FileToParse, ParsedFile, read_records
 from lakehouse.failpoints import failpoint
+from lakehouse.pipeline.context import RunContext
+from lakehouse.pipeline.timing import timed
 from lakehouse.silver import io as silver_io
 from lakehouse.silver import schemas
 from lakehouse.silver.build import build_quarantine, build_silver
-from lakehouse.silver.classify import classify, dedup_key_columns
-from lakehouse.spark import get_spark
+from lakehouse.silver.classify import KEY, classify_rows, dedup_key, mark_duplicates
 from lakehouse.storage.layout import Layout
 
-log = logging.getLogger(__name__)
-
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from lakehouse.quality.report import QualityReport
 
-    from lakehouse.quality.gx_runner import QualityReport
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class SplitOutcome:
+    files: list[ParsedFile] = field(default_factory=list)
     counts: dict[str, Counter[str | None]] = field(default_factory=dict)  # source file -> reason -> rows
     moves: list[tuple[str, str]] = field(default_factory=list)
     quality: QualityReport | None = None
 
 
-def rows_by_outcome(outcome: SplitOutcome, staged: list[StagedFile]) -> tuple[int, int]:
+def rows_by_outcome(outcome: SplitOutcome, files: list[ParsedFile]) -> tuple[int, int]:
     """(Silver rows, quarantined rows) of these files, from the per-file counts."""
-    counts = [outcome.counts.get(s.file.path, Counter()) for s in staged]
+    counts = [outcome.counts.get(parsed.file.path, Counter()) for parsed in files]
     silver_rows = sum(counter[None] for counter in counts)
     return silver_rows, sum(sum(counter.values()) for counter in counts) - silver_rows
 
 
-def _files_df(spark: SparkSession, staged: list[StagedFile]) -> DataFrame:
-    rows = [(s.file_seq, s.file.path, s.file.ingest_date, list(s.positions), s.header_len) for s in staged]
+def _parsed_files(file_rows: list, by_seq: dict[int, BronzeFile]) -> list[ParsedFile]:
+    return sorted((
+        ParsedFile(
+            by_seq[row["_file_seq"]], row["_file_seq"], row["_md5"], row["_records_read"], row["_rejected_reason"],
+            tuple(row["_positions"] or ()), row["_header_len"] or 0, tuple(row["_extra_columns"] or ()),
+        )
+        for row in file_rows
+    ), key=lambda parsed: parsed.file_seq)
+
+
+def _files_df(spark: SparkSession, files: list[ParsedFile]) -> DataFrame:
+    rows = [(p.file_seq, p.file.path, p.file.ingest_date, list(p.positions), p.header_len) for p in files]
     return spark.createDataFrame(rows, schemas.BRONZE_FILES)
 
 
-def _stored_keys(spark: SparkSession, layout: Layout, source: str) -> DataFrame | None:
-    if not silver_io.has_parquet(layout.silver_table(source)):
-        return None
-    return silver_io.read_silver(spark, layout, source).select(*dedup_key_columns(source))
-
-
-def _final_name(layout: Layout, staged_file: Path, staged_dir: Path, final_dir: Path, run_id: str) -> str:
-    relative = staged_file.relative_to(staged_dir)
-    final = final_dir / relative.parent / f"{run_id}-{relative.name}"
-    return final.relative_to(layout.root).as_posix()
-
-
 def _stage_moves(layout: Layout, staged_dir: Path, final_dir: Path, run_id: str) -> list[tuple[str, str]]:
-    return [
-        (path.relative_to(layout.root).as_posix(), _final_name(layout, path, staged_dir, final_dir, run_id))
-        for path in silver_io.data_files(staged_dir)
-    ]
+    """(staged, final) root-relative paths of the files Spark wrote; final names start with the run id."""
+    moves = []
+    for path in silver_io.data_files(staged_dir):
+        relative = path.relative_to(staged_dir)
+        final = final_dir / relative.parent / f"{run_id}-{relative.name}"
+        moves.append((path.relative_to(layout.root).as_posix(), final.relative_to(layout.root).as_posix()))
+    return moves
 
 
-def split_source(spark: SparkSession, config: LakehouseConfig, layout: Layout, source: str,
-                 staged: list[StagedFile], outcome: SplitOutcome) -> DataFrame:
-    """Classify one source's new records, stage its Silver and quarantine files; returns the staged Silver."""
-    run_dir = layout.run_staging(config.run_id)
-    records_df = spark.read.schema(schemas.BRONZE_RECORDS).parquet(str(run_dir / "bronze" / source))
-    classified_df = classify(records_df, _files_df(spark, staged), source, _stored_keys(spark, layout, source))
-    classified_df = classified_df.persist()
-    try:
+@dataclass(frozen=True)
+class StagedDirs:
+    """Where one source's batch is staged under `silver/_staging/<run_id>/`, and where each part goes on commit."""
+
+    silver: Path
+    quarantine: Path
+    keys: Path
+    key_dates: Path
+
+    @classmethod
+    def of(cls, layout: Layout, run_id: str, source: str) -> StagedDirs:
+        run_dir = layout.run_staging(run_id)
+        return cls(run_dir / "silver" / source, run_dir / "quarantine" / source, run_dir / "keys" / source,
+                   run_dir / "key_dates" / source)
+
+    def moves(self, layout: Layout, source: str, run_id: str) -> list[tuple[str, str]]:
+        finals = ((self.silver, layout.silver_table(source)), (self.quarantine, layout.quarantine(source)),
+                  (self.keys, layout.key_index(source)), (self.key_dates, layout.key_dates(source)))
+        return [move for staged, final in finals for move in _stage_moves(layout, staged, final, run_id)]
+
+
+def _write_staged(context: RunContext, source: str, classified_df: DataFrame, silver_df: DataFrame,
+                  silver_rows: int, quarantined_rows: int, dirs: StagedDirs) -> None:
+    """Silver rows, the key index and (transactions) the key-dates index, and the quarantine, all from the one
+    persisted classification."""
+    config = context.config
+    if silver_rows:
+        silver_io.write_staged_silver(silver_df, source, dirs.silver, silver_rows)
+        silver_io.write_staged_keys(classified_df.where(F.col("reason").isNull()), dirs.keys, silver_rows)
+        if source == c.TRANSACTIONS:
+            silver_io.write_staged_key_dates(silver_df, dirs.key_dates)
+    if quarantined_rows:
+        silver_io.write_staged_quarantine(
+            build_quarantine(classified_df, source, config.run_id, config.started_at), dirs.quarantine, quarantined_rows
+        )
+
+
+def _split_source(context: RunContext, source: str, files: list[BronzeFile], first_seq: int,
+                  outcome: SplitOutcome, steps: dict[str, float]) -> DataFrame | None:
+    """Parse, classify and stage one source's new files; returns its Silver rows (persisted) for validation."""
+    spark, layout, config = context.spark, context.layout, context.config
+    by_seq = {first_seq + index: file for index, file in enumerate(files)}
+    to_parse = [FileToParse(seq, str(config.root / file.path), file.size) for seq, file in by_seq.items()]
+    parsed_df = read_records(spark, to_parse, c.SOURCE_SPECS[source].required_columns)
+    parsed_df = parsed_df.persist(StorageLevel.MEMORY_AND_DISK)
+    with timed(steps, f"parse:{source}"):
+        parsed = _parsed_files(parsed_df.where(F.col("_record_number") == FILE_ROW).collect(), by_seq)
+    outcome.files += parsed
+    accepted = [p for p in parsed if p.rejected_reason is None]
+    if not any(p.records_read for p in accepted):
+        parsed_df.unpersist()
+        return None
+    records_df = parsed_df.where(F.col("_record_number") != FILE_ROW).select("_file_seq", "_record_number", "_fields")
+    ruled_df = classify_rows(records_df, _files_df(spark, accepted), source).persist(StorageLevel.MEMORY_AND_DISK)
+    batch_keys_df = ruled_df.where(F.col("reason").isNull()).select(dedup_key(source).alias(KEY))
+    stored_df = silver_io.key_index_for(spark, layout, source, batch_keys_df)
+    classified_df = mark_duplicates(ruled_df, source, stored_df).persist(StorageLevel.MEMORY_AND_DISK)
+    context.persisted.append(classified_df)
+    with timed(steps, f"classify:{source}"):
         for row in classified_df.groupBy("_source_file", "reason").count().collect():
             outcome.counts.setdefault(row["_source_file"], Counter())[row["reason"]] += row["count"]
-        silver_rows, quarantined_rows = rows_by_outcome(outcome, staged)
-        silver_dir, quarantine_dir = run_dir / "silver" / source, run_dir / "quarantine" / source
-        if silver_rows:
-            silver_io.write_staged_silver(
-                build_silver(classified_df, source, config.run_id, config.started_at), source, silver_dir
-            )
-        if quarantined_rows:
-            silver_io.write_staged_quarantine(
-                build_quarantine(classified_df, source, config.run_id, config.started_at), quarantine_dir
-            )
-        failpoint(f"b2s:staged_silver:{source}")
-    finally:
-        classified_df.unpersist()
-    outcome.moves += _stage_moves(layout, silver_dir, layout.silver_table(source), config.run_id)
-    outcome.moves += _stage_moves(layout, quarantine_dir, layout.quarantine(source), config.run_id)
-    return silver_io.read_parquet_dir(spark, silver_dir, schemas.SILVER_SCHEMAS[source])
+    ruled_df.unpersist()
+    parsed_df.unpersist()
+    silver_rows, quarantined_rows = rows_by_outcome(outcome, accepted)
+    dirs = StagedDirs.of(layout, config.run_id, source)
+    silver_df = build_silver(classified_df, source, config.run_id, config.started_at)
+    with timed(steps, f"write:{source}"):
+        _write_staged(context, source, classified_df, silver_df, silver_rows, quarantined_rows, dirs)
+    failpoint(f"b2s:staged_silver:{source}")
+    outcome.moves += dirs.moves(layout, source, config.run_id)
+    return silver_df
 
 
-def split_and_validate(config: LakehouseConfig, layout: Layout, staged: list[StagedFile]) -> SplitOutcome:
+def split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict[str, float]) -> SplitOutcome:
+    """Every new file (in landing order) parsed, classified, staged and validated; nothing committed yet."""
     from lakehouse.quality.gx_runner import validate_silver_batches
 
-    log.info("starting Spark")
-    spark = get_spark()
     outcome = SplitOutcome()
     batches: dict[str, DataFrame] = {}
     expected: dict[str, int] = {}
     for source in c.SOURCES:
-        accepted = [s for s in staged if s.file.source == source and s.rejected_reason is None]
-        if not accepted:
+        source_files = [file for file in files if file.source == source]
+        if not source_files:
             continue
-        table = c.SOURCE_SPECS[source].silver_table
-        log.info("splitting %s: %d files", source, len(accepted))
-        batches[table] = split_source(spark, config, layout, source, accepted, outcome)
-        # Conservation (§3.4): what the parser read, less what was quarantined, must be in the staged Silver.
-        expected[table] = sum(s.records_read for s in accepted) - rows_by_outcome(outcome, accepted)[1]
+        log.info("splitting %s: %d files", source, len(source_files))
+        silver_df = _split_source(context, source, source_files, len(outcome.files), outcome, steps)
+        accepted = [p for p in outcome.files if p.file.source == source and p.rejected_reason is None]
+        if silver_df is not None:
+            table = c.SOURCE_SPECS[source].silver_table
+            batches[table] = silver_df
+            # Conservation (§3.4): what the parser read, less what was quarantined, must be in the Silver batch.
+            expected[table] = sum(p.records_read for p in accepted) - rows_by_outcome(outcome, accepted)[1]
     log.info("validating %d Silver batches with Great Expectations", len(batches))
-    outcome.quality = validate_silver_batches(
-        batches, expected, docs_dir=str(layout.data_docs), run_id=config.run_id
-    )
+    with timed(steps, "validate"):
+        outcome.quality = validate_silver_batches(
+            batches, expected, docs_dir=str(context.layout.data_docs), run_id=context.config.run_id
+        )
     return outcome

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from lakehouse.bronze.staging import StagedFile
+from lakehouse.bronze.records import ParsedFile
 from lakehouse.config import LakehouseConfig
+from lakehouse.gold.data_quality import build_data_quality_rows
 
 if TYPE_CHECKING:
     from lakehouse.quality.gx_runner import QualityReport
@@ -18,12 +19,15 @@ JOB = "bronze_to_silver"
 
 
 @dataclass(frozen=True)
-class RunContext:
+class RunNotes:
+    """What the stage found before the batch: recovered commits, changed and passed-over files."""
+
     config: LakehouseConfig
     recovered_runs: list[str]
     discarded_runs: list[str]
     changed_files: list[str]
     passed_over: list[str]
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step, for the benchmarks and the profile
 
 
 @dataclass
@@ -42,7 +46,7 @@ class SourceCounts:
 
 @dataclass(frozen=True)
 class RunSummary:
-    context: RunContext
+    notes: RunNotes
     status: str
     message: str
     duration_s: float
@@ -50,7 +54,7 @@ class RunSummary:
 
     @property
     def run_id(self) -> str:
-        return self.context.config.run_id
+        return self.notes.config.run_id
 
     def total(self, name: str) -> int:
         return sum(getattr(counts, name) for counts in self.sources.values())
@@ -70,17 +74,18 @@ class RunSummary:
                 }
                 for source, counts in self.sources.items()
             },
-            "changed_files": self.context.changed_files,
-            "passed_over": self.context.passed_over,
-            "recovered_runs": self.context.recovered_runs,
-            "discarded_runs": self.context.discarded_runs,
+            "changed_files": self.notes.changed_files,
+            "passed_over": self.notes.passed_over,
+            "recovered_runs": self.notes.recovered_runs,
+            "discarded_runs": self.notes.discarded_runs,
+            "steps_s": {name: round(seconds, 3) for name, seconds in self.notes.steps.items()},
         }
 
 
-def summarise(context: RunContext, staged: list[StagedFile], counts: dict[str, Counter[str | None]],
+def summarise(notes: RunNotes, files: list[ParsedFile], counts: dict[str, Counter[str | None]],
               duration_s: float, status: str, message: str) -> RunSummary:
     sources: dict[str, SourceCounts] = {}
-    for item in staged:
+    for item in files:
         source = sources.setdefault(item.file.source, SourceCounts())
         source.files += 1
         source.records_read += item.records_read
@@ -94,13 +99,13 @@ def summarise(context: RunContext, staged: list[StagedFile], counts: dict[str, C
                 source.silver_rows += rows
             else:
                 source.quarantined[reason] += rows
-    return RunSummary(context, status, message, duration_s, sources)
+    return RunSummary(notes, status, message, duration_s, sources)
 
 
-def conservation_problems(staged: list[StagedFile], counts: dict[str, Counter[str | None]]) -> list[str]:
+def conservation_problems(files: list[ParsedFile], counts: dict[str, Counter[str | None]]) -> list[str]:
     """§3.4: for every processed file, records read = rows in Silver + rows in quarantine."""
     problems = []
-    for item in staged:
+    for item in files:
         stored = sum(counts.get(item.file.path, Counter()).values())
         if item.rejected_reason is None and stored != item.records_read:
             problems.append(f"conservation broken for {item.file.path}: read {item.records_read}, stored {stored}")
@@ -119,31 +124,31 @@ def ratio_problems(summary: RunSummary, limit: float) -> list[str]:
     return problems
 
 
-def gate_problems(summary: RunSummary, staged: list[StagedFile], counts: dict[str, Counter[str | None]],
+def gate_problems(summary: RunSummary, files: list[ParsedFile], counts: dict[str, Counter[str | None]],
                   quality: QualityReport | None, limit: float) -> list[str]:
-    problems = conservation_problems(staged, counts) + ratio_problems(summary, limit)
+    problems = conservation_problems(files, counts) + ratio_problems(summary, limit)
     if quality is not None and not quality.success:
         problems.append(f"data quality: {quality.summary_line()}")
     return problems
 
 
 def run_row(summary: RunSummary) -> dict[str, Any]:
-    config = summary.context.config
+    config = summary.notes.config
     return {
         "run_id": config.run_id, "job": JOB, "status": summary.status, "started_at": config.started_at,
         "finished_at": config.started_at + timedelta(seconds=summary.duration_s),
         "duration_s": round(summary.duration_s, 3), "files_processed": summary.total("files"),
-        "files_rejected": summary.files_rejected, "files_changed": len(summary.context.changed_files),
+        "files_rejected": summary.files_rejected, "files_changed": len(summary.notes.changed_files),
         "records_read": summary.total("records_read"), "silver_rows": summary.total("silver_rows"),
         "quarantined_rows": summary.total("quarantined_rows"),
         "metrics_json": json.dumps(summary.metrics(), sort_keys=True), "message": summary.message,
     }
 
 
-def manifest_rows(config: LakehouseConfig, staged: list[StagedFile],
+def manifest_rows(config: LakehouseConfig, files: list[ParsedFile],
                   counts: dict[str, Counter[str | None]]) -> list[dict[str, Any]]:
     rows = []
-    for item in staged:
+    for item in files:
         file_counts = counts.get(item.file.path, Counter())
         rows.append({
             "path": item.file.path, "source": item.file.source, "ingest_date": item.file.ingest_date,
@@ -169,3 +174,7 @@ def quality_rows(config: LakehouseConfig, quality: QualityReport | None) -> list
         for result in quality.results
     ]
 
+
+def data_quality_rows(summary: RunSummary) -> list[dict[str, Any]]:
+    """The run's rows of Gold `data_quality` (contract §4.4), for the commit plan of a succeeded run."""
+    return build_data_quality_rows(summary.run_id, summary.notes.config.started_at, summary.sources)

@@ -15,7 +15,7 @@ from lakehouse.silver import columns as col_fn
 from lakehouse.silver.parsed import add_parsed_columns, parsed
 from lakehouse.silver.rules import SOURCE_RULES, Rule, bronze_columns
 
-META_COLUMNS = ("_file_seq", "_record_number", "_source_file", "_ingest_date", "_fields", "_is_malformed")
+KEY = "_key"  # the duplicate key of a valid row (null for rows that failed a rule): Silver's key index holds these
 
 
 def extract_bronze_columns(records_df: DataFrame, files_df: DataFrame, source: str) -> DataFrame:
@@ -36,56 +36,57 @@ def extract_bronze_columns(records_df: DataFrame, files_df: DataFrame, source: s
 
 def first_failed_reason(rules: list[Rule]) -> Column:
     """The reason of the first rule that fails, or null: coalesce keeps the rules' order."""
-    return F.coalesce(*[F.when(rule.is_violated, F.lit(rule.reason)) for rule in rules], F.lit(None).cast("string"))
+    return F.coalesce(*[F.when(rule.is_violated(), F.lit(rule.reason)) for rule in rules], F.lit(None).cast("string"))
 
 
 def apply_row_rules(bronze_df: DataFrame, source: str) -> DataFrame:
     return bronze_df.withColumn("reason", first_failed_reason(SOURCE_RULES[source]()))
 
 
-def dedup_key_columns(source: str) -> dict[str, Column]:
-    """The normalised key a duplicate is judged on, named as in Silver (§3, §7)."""
+def dedup_key(source: str) -> Column:
+    """The normalised key a duplicate is judged on (§3, §7), as one string. CDC keys start with the LSN and
+    snapshot keys with the date, so keys accepted together sort together (the key index prunes by prefix)."""
     spec = c.SOURCE_SPECS[source]
     if spec.kind == "events":
-        return {spec.key: F.col(spec.key)}
+        return F.col(spec.key)
     if spec.kind == "cdc":
-        return {
-            spec.key: F.col(spec.key),
-            "start_lsn": parsed("start_lsn"),
-            "seqval": parsed("seqval"),
-            "operation": parsed("operation"),
-        }
-    return {spec.key: F.col(spec.key), "snapshot_date": F.col("_ingest_date")}
+        return F.concat_ws("|", parsed("start_lsn"), parsed("seqval"), parsed("operation").cast("string"),
+                           F.col(spec.key))
+    return F.concat_ws("|", F.col("_ingest_date").cast("string"), F.col(spec.key))
 
 
 def mark_duplicates(classified_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:
-    """`duplicate_key` for a valid row whose key was accepted earlier in landing order or in an earlier run."""
-    keys = dedup_key_columns(source)
-    key_names = list(keys)
-    with_keys_df = classified_df.select("*", *[expr.alias(f"_dk_{name}") for name, expr in keys.items()])
-    dk_columns = [F.col(f"_dk_{name}") for name in key_names]
+    """`duplicate_key` for a valid row whose key was accepted earlier in landing order or in an earlier run.
+
+    `stored_keys_df` holds the keys accepted by earlier runs (one column, `_key`), or None when there are none.
+    """
     is_valid = F.col("reason").isNull()
-    landing_order = Window.partitionBy(is_valid, *dk_columns).orderBy("_file_seq", "_record_number")
-    rank = F.when(is_valid, F.row_number().over(landing_order))
-    ranked_df = with_keys_df.withColumn("_dk_rank", rank)
+    with_key_df = classified_df.withColumn(KEY, F.when(is_valid, dedup_key(source)))
+    landing_order = Window.partitionBy(F.col(KEY)).orderBy("_file_seq", "_record_number")
+    ranked_df = with_key_df.withColumn("_dk_rank", F.when(is_valid, F.row_number().over(landing_order)))
     if stored_keys_df is not None:
-        stored_df = stored_keys_df.select(
-            *[F.col(name).alias(f"_dk_{name}") for name in key_names]
-        ).distinct().withColumn("_dk_stored", F.lit(True))
-        ranked_df = ranked_df.join(stored_df, on=[f"_dk_{name}" for name in key_names], how="left")
+        stored_df = stored_keys_df.select(F.col(KEY)).distinct().withColumn("_dk_stored", F.lit(True))
+        ranked_df = ranked_df.join(stored_df, on=KEY, how="left")
     else:
         ranked_df = ranked_df.withColumn("_dk_stored", F.lit(None).cast("boolean"))
     is_duplicate = is_valid & ((F.col("_dk_rank") > 1) | F.col("_dk_stored").isNotNull())
     return ranked_df.withColumn(
         "reason", F.when(is_duplicate, F.lit(c.DUPLICATE_KEY)).otherwise(F.col("reason"))
-    ).drop(*[f"_dk_{name}" for name in key_names], "_dk_rank", "_dk_stored")
+    ).drop("_dk_rank", "_dk_stored")
 
 
-def classify(records_df: DataFrame, files_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:
-    """Bronze records of one source -> cleaned columns plus `reason` (null for rows bound for Silver)."""
+def classify_rows(records_df: DataFrame, files_df: DataFrame, source: str) -> DataFrame:
+    """Bronze records of one source -> cleaned and parsed columns plus the `reason` of the first row rule that fails
+    (null for a row that passes them all); duplicates not yet judged."""
     return (
         extract_bronze_columns(records_df, files_df, source)
         .transform(lambda df: add_parsed_columns(df, source))
         .transform(lambda df: apply_row_rules(df, source))
-        .transform(lambda df: mark_duplicates(df, source, stored_keys_df))
+    )
+
+
+def classify(records_df: DataFrame, files_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:
+    """Bronze records of one source -> cleaned columns plus `reason` (null for rows bound for Silver)."""
+    return classify_rows(records_df, files_df, source).transform(
+        lambda df: mark_duplicates(df, source, stored_keys_df)
     )

@@ -1,18 +1,42 @@
-"""Reading and writing Silver Parquet with Spark. The only module that knows Silver's files."""
+"""Reading and writing Silver Parquet with Spark. The only module that knows Silver's files.
+
+Besides the tables and the quarantine, Silver keeps a key index per source (`silver/_keys/<source>/`): the duplicate
+key (`silver.classify.dedup_key`) of every accepted row, one sorted Parquet file per batch, committed with the batch.
+The duplicate check of a new batch reads only the index's row groups whose key range can hold one of the batch's
+keys: `key_index_for` groups the batch's keys by their longest common prefixes (a few dozen at most) and pushes
+them to Parquet as `startswith` filters, which skip every row group outside them by its min/max statistics. Keys
+that grow with time (transaction ids with a date, LSNs, snapshot dates) make that a read of the batch's neighbourhood,
+not of all history; keys with no order (random ids) still read it all, but only their one column.
+
+And a key-dates index (`silver/_key_dates/`): per transaction day of each batch, a Bloom filter of the day's
+customer ids and one of its product ids (`silver.bloom`), so Gold finds the days holding a changed customer's or
+product's sales by probing a few kilobytes per day instead of reading the days (`days_holding_keys`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import reduce
 from pathlib import Path
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from lakehouse import contract as c
 from lakehouse.silver import schemas
+from lakehouse.silver.bloom import BloomFilter
+from lakehouse.silver.classify import KEY
 from lakehouse.storage.layout import Layout
+
+ROWS_PER_FILE = 2_000_000  # a Silver data file's target size (about 50-100 MB of Parquet for transactions)
+KEY_PREFIX_LENGTHS = (4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 24, 28, 32, 40, 48, 64)
+MAX_KEY_PREFIXES = 64
+KEY_ROW_GROUP_BYTES = 1 << 20  # small row groups: the index is read by row group
+DATE_COLUMN = c.SOURCE_SPECS[c.TRANSACTIONS].partition_column
+KEY_DATE_DIMENSIONS = ("customer_id", "product_id")
 
 
 def has_parquet(directory: Path) -> bool:
@@ -32,6 +56,18 @@ def read_silver(spark: SparkSession, layout: Layout, source: str) -> DataFrame:
 
 def read_quarantine(spark: SparkSession, layout: Layout, source: str) -> DataFrame:
     return read_parquet_dir(spark, layout.quarantine(source), schemas.QUARANTINE)
+
+
+def quarantine_reasons(layout: Layout, source: str) -> list[str]:
+    """The reason of every quarantined row of a source, without Spark (the demo's report)."""
+    import pyarrow.dataset as ds
+
+    directory = layout.quarantine(source)
+    if not has_parquet(directory):
+        return []
+    table = ds.dataset(directory, format="parquet").to_table(columns=["reason"])
+    reasons: list[str] = table.column("reason").to_pylist()
+    return reasons
 
 
 def partition_values(layout: Layout, source: str) -> list[date]:
@@ -75,13 +111,103 @@ def read_silver_of_files(spark: SparkSession, layout: Layout, source: str, run_i
     return rows_df.where(F.col("_source_file").isin(sorted(set(source_files))))
 
 
-def write_staged_silver(silver_df: DataFrame, source: str, target: Path) -> None:
-    partition = c.SOURCE_SPECS[source].partition_column
-    silver_df.repartition(partition).write.mode("overwrite").partitionBy(partition).parquet(str(target))
+def _tasks(rows: int) -> int:
+    return max(1, -(-rows // ROWS_PER_FILE))
 
 
-def write_staged_quarantine(quarantine_df: DataFrame, target: Path) -> None:
-    quarantine_df.coalesce(1).write.mode("overwrite").parquet(str(target))
+def write_staged_silver(silver_df: DataFrame, source: str, target: Path, rows: int) -> None:
+    """Silver rows into `target`, partitioned, in files of about ROWS_PER_FILE rows: range-partitioned by (partition,
+    key), so a day spreads over several tasks when it is large and each task writes few partitions."""
+    spec = c.SOURCE_SPECS[source]
+    (
+        silver_df.repartitionByRange(_tasks(rows), F.col(spec.partition_column), F.col(spec.key))
+        .write.mode("overwrite").option("maxRecordsPerFile", ROWS_PER_FILE)
+        .partitionBy(spec.partition_column).parquet(str(target))
+    )
+
+
+def write_staged_quarantine(quarantine_df: DataFrame, target: Path, rows: int) -> None:
+    quarantine_df.repartition(_tasks(rows)).write.mode("overwrite").parquet(str(target))
+
+
+def write_staged_keys(keys_df: DataFrame, target: Path, rows: int) -> None:
+    """The batch's accepted keys (column `_key`), sorted, so each row group covers a narrow key range."""
+    (
+        keys_df.select(F.col(KEY)).repartitionByRange(_tasks(rows), F.col(KEY)).sortWithinPartitions(KEY)
+        .write.mode("overwrite").option("parquet.block.size", KEY_ROW_GROUP_BYTES).parquet(str(target))
+    )
+
+
+def build_key_dates(silver_df: DataFrame) -> DataFrame:
+    """Per transaction day of a Silver transactions batch: a Bloom filter of its customer ids and one of its product
+    ids (rows of `schemas.KEY_DATES`). Built by the executors, a day per group."""
+    def build(table: pa.Table) -> pa.Table:
+        day = table.column(DATE_COLUMN)[0].as_py()
+        filters = {name: BloomFilter.of(table.column(name).to_pylist()) for name in KEY_DATE_DIMENSIONS}
+        return pa.table({DATE_COLUMN: pa.array([day] * len(filters), pa.date32()),
+                         "dimension": list(filters),
+                         "bloom": [bloom.bits for bloom in filters.values()],
+                         "hash_count": pa.array([bloom.hash_count for bloom in filters.values()], pa.int32())})
+
+    return (
+        silver_df.select(DATE_COLUMN, *KEY_DATE_DIMENSIONS).groupBy(DATE_COLUMN)
+        .applyInArrow(build, schemas.KEY_DATES)
+    )
+
+
+def write_staged_key_dates(silver_df: DataFrame, target: Path) -> None:
+    build_key_dates(silver_df).coalesce(1).write.mode("overwrite").parquet(str(target))
+
+
+def days_holding_keys(spark: SparkSession, layout: Layout, dimension: str, since: dict[str, date]) -> set[date]:
+    """The transaction days, on or after each key's date in `since`, that may hold a sale of that key (a Bloom
+    filter's "maybe": a day without it is certain not to). Days with Silver transactions but no filter (written before
+    the index existed) are returned too, as "maybe"."""
+    if not since:
+        return set()
+    first = min(since.values())
+    index = layout.key_dates(c.TRANSACTIONS)
+    rows = [] if not has_parquet(index) else spark.read.schema(schemas.KEY_DATES).parquet(str(index)).where(
+        (F.col("dimension") == dimension) & (F.col(DATE_COLUMN) >= F.lit(first))).collect()
+    filters: dict[date, list[BloomFilter]] = {}
+    for row in rows:
+        filters.setdefault(row[DATE_COLUMN], []).append(BloomFilter(bytes(row["bloom"]), row["hash_count"]))
+    days = {day for day in partition_values(layout, c.TRANSACTIONS) if day >= first and day not in filters}
+    for day, day_filters in filters.items():
+        if any(day >= start and any(bloom.might_contain(key) for bloom in day_filters) for key, start in since.items()):
+            days.add(day)
+    return {day for day in days if any(day >= start for start in since.values())}
+
+
+def key_prefixes(batch_keys_df: DataFrame) -> list[str] | None:
+    """The batch's keys' common prefixes of the longest length giving at most MAX_KEY_PREFIXES of them, or None
+    when no length does (then the whole index is read)."""
+    counts = batch_keys_df.agg(*[
+        F.approx_count_distinct(F.substring(F.col(KEY), 1, length)).alias(str(length))
+        for length in KEY_PREFIX_LENGTHS
+    ]).collect()[0]
+    fitting = [length for length in KEY_PREFIX_LENGTHS if counts[str(length)] <= MAX_KEY_PREFIXES // 2]
+    if not fitting:
+        return None
+    length = max(fitting)
+    rows = batch_keys_df.select(F.substring(F.col(KEY), 1, length).alias("prefix")).distinct().collect()
+    return sorted(row["prefix"] for row in rows) if len(rows) <= MAX_KEY_PREFIXES else None
+
+
+def key_index_for(spark: SparkSession, layout: Layout, source: str, batch_keys_df: DataFrame) -> DataFrame | None:
+    """The accepted keys of earlier batches that can equal one of `batch_keys_df`'s (column `_key`), or None when
+    no batch was committed yet. A superset: the caller joins on the key."""
+    index = layout.key_index(source)
+    if not has_parquet(index):
+        return None
+    index_df = spark.read.schema(schemas.KEY_INDEX).parquet(str(index))
+    prefixes = key_prefixes(batch_keys_df)
+    if prefixes is None:
+        return index_df
+    if not prefixes:
+        return None
+    return index_df.where(reduce(lambda left, right: left | right,
+                                 [F.col(KEY).startswith(prefix) for prefix in prefixes]))
 
 
 def data_files(directory: Path) -> list[Path]:

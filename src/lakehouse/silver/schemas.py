@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql.types import (
     ArrayType,
+    BinaryType,
     BooleanType,
     DateType,
     DecimalType,
@@ -74,7 +75,18 @@ QUARANTINE = StructType(_fields(
     ("_ingest_date", DateType()), ("_key", StringType()),
 ))
 
-# Bronze records after parsing (bronze.staging writes these; the engine reads them with this schema).
+# Silver's key index (silver.io): the duplicate key of every accepted row.
+KEY_INDEX = StructType([StructField("_key", StringType(), nullable=True)])
+
+# Silver's key-dates index (silver.io): per transaction day, a Bloom filter of a dimension's keys (silver.bloom).
+KEY_DATES = StructType([
+    StructField("transaction_date", DateType(), nullable=False),
+    StructField("dimension", StringType(), nullable=False),
+    StructField("bloom", BinaryType(), nullable=False),
+    StructField("hash_count", IntegerType(), nullable=False),
+])
+
+# Bronze records after parsing (bronze.records, in Spark tasks; the rule engine reads them with this schema).
 BRONZE_RECORDS = StructType([
     StructField("_file_seq", IntegerType(), nullable=False),
     StructField("_record_number", LongType(), nullable=False),

@@ -24,9 +24,11 @@ DATABASE_COLLATION = STRING_COLLATION
 
 ID_BYTES = 64  # contract §3: identifiers match ^[A-Za-z0-9_-]{1,64}$ (ASCII)
 TEXT_BYTES = 400  # free text: 100 characters of up to 4 UTF-8 bytes
-CODE_BYTES = 16  # lower-case codes (tiers, channels, store types, segments) and 'UNKNOWN'
+CODE_BYTES = 16  # lower-case codes (tiers, channels, store types, segments, sources) and 'UNKNOWN'
+RUN_ID_BYTES = 128  # config.RUN_ID_PATTERN: at most 128 ASCII characters (an ADF RunId, a Databricks run id...)
+REASON_BYTES = 64  # §2-§3 reason codes; the longest names a contract column, e.g. file_missing_column:transaction_ts
 
-# Byte widths of the string columns that are not free text (every column named *_id is an id).
+# Byte widths of the string columns that are not free text (every other column named *_id is a §3 id).
 STRING_BYTES: dict[str, int] = {
     "start_lsn": 22,  # '0x' + 20 hex digits (contract §3.2)
     "email": 320,
@@ -37,13 +39,16 @@ STRING_BYTES: dict[str, int] = {
     "store_type": CODE_BYTES,
     "segment": CODE_BYTES,
     "_source_file": 1024,
+    "run_id": RUN_ID_BYTES,  # not a §3 identifier, though named *_id
+    "source": CODE_BYTES,
+    "reason": REASON_BYTES,
 }
 
 
 def string_bytes(column: str) -> int:
-    if column.endswith("_id"):
-        return ID_BYTES
-    return STRING_BYTES.get(column, TEXT_BYTES)
+    if column in STRING_BYTES:
+        return STRING_BYTES[column]
+    return ID_BYTES if column.endswith("_id") else TEXT_BYTES
 
 
 def tsql_type(column: str, data_type: DataType) -> str:

@@ -20,6 +20,13 @@ def check_root(root: Path) -> None:
         raise UserError(f"root {root} is not writable")
 
 
+def check_bronze_root(root: Path, why: str) -> None:
+    """`check_root`, and a bronze/ folder in it; `why` ends the sentence: why it is needed, what to do."""
+    check_root(root)
+    if not Layout(root).bronze.is_dir():
+        raise UserError(f"root {root} has no bronze/ folder{why}")
+
+
 @dataclass(frozen=True)
 class Layout:
     root: Path
@@ -34,6 +41,14 @@ class Layout:
     def quarantine(self, source: str) -> Path:
         return self.root / "silver" / "_quarantine" / source
 
+    def key_dates(self, source: str) -> Path:
+        """Per transaction day, Bloom filters of its dimension keys (silver.io), so Gold finds a key's days."""
+        return self.root / "silver" / "_key_dates" / source
+
+    def key_index(self, source: str) -> Path:
+        """The keys Silver accepted (silver.io), so a duplicate check need not scan the tables."""
+        return self.root / "silver" / "_keys" / source
+
     @property
     def staging(self) -> Path:
         """Run-private work area; the leading `_` keeps Parquet/Spark readers of silver/ away from it."""
@@ -42,8 +57,12 @@ class Layout:
     def run_staging(self, run_id: str) -> Path:
         return self.staging / run_id
 
+    @property
+    def gold(self) -> Path:
+        return self.root / "gold"
+
     def gold_table(self, name: str) -> Path:
-        return self.root / "gold" / name
+        return self.gold / name
 
     def ops_table(self, name: str) -> Path:
         return self.root / "ops" / name
@@ -51,6 +70,16 @@ class Layout:
     @property
     def lock_file(self) -> Path:
         return self.root / "ops" / "_lock"
+
+    @property
+    def lease_dir(self) -> Path:
+        """The root's write lease (storage/lease.py); the leading `_` keeps readers of the ops tables away from it."""
+        return self.root / "ops" / "_lease"
+
+    @property
+    def rebuilds(self) -> Path:
+        """Scratch roots of `lakehouse rebuild` (pipeline/rebuild_publish.py); `_` keeps ops readers away."""
+        return self.root / "ops" / "_rebuild"
 
     @property
     def data_docs(self) -> Path:

@@ -1,7 +1,10 @@
 """The `ops` Delta tables (contract §1, §5): file manifest, pipeline runs, quality results, Gold's manifest.
 
-Written through delta-rs (`deltalake`) on every engine: they are small, written once per run from the driver,
-and this keeps them readable without a Spark session. Each append is one Delta commit carrying the run id.
+Written by the run's Delta engine (`storage.delta_tables`), like Gold: nothing under a root depends on delta-rs
+when delta-spark was chosen. Each append is one commit carrying the run id and an idempotency key, so a commit plan
+replayed after a crash (`storage.silver_commit`) appends its rows exactly once. Reads go through the engine too
+(Spark DataFrames, for queries over a manifest of any size); `read_rows` is for tools that only look (status,
+tests) and reads with deltalake, without Spark.
 """
 
 from __future__ import annotations
@@ -10,8 +13,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+from pyspark.sql import DataFrame
+from pyspark.sql.types import (
+    BooleanType,
+    DateType,
+    DoubleType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
 
+from lakehouse.storage import delta_tables
+from lakehouse.storage.delta_tables import Commit, DeltaEngine
 from lakehouse.storage.layout import Layout
 
 FILE_MANIFEST = "file_manifest"
@@ -19,61 +34,54 @@ PIPELINE_RUNS = "pipeline_runs"
 QUALITY_RESULTS = "quality_results"
 GOLD_MANIFEST = "gold_manifest"  # processed files whose Silver rows Gold has consumed (silver-to-gold's watermark)
 
-_TS = pa.timestamp("us", tz="UTC")
 
-SCHEMAS: dict[str, pa.Schema] = {
-    FILE_MANIFEST: pa.schema([
-        ("path", pa.string()), ("source", pa.string()), ("ingest_date", pa.date32()), ("size", pa.int64()),
-        ("mtime_ns", pa.int64()), ("md5", pa.string()), ("status", pa.string()), ("reason", pa.string()),
-        ("records_read", pa.int64()), ("silver_rows", pa.int64()), ("quarantined_rows", pa.int64()),
-        ("extra_columns", pa.string()), ("run_id", pa.string()), ("processed_at", _TS),
-    ]),
-    PIPELINE_RUNS: pa.schema([
-        ("run_id", pa.string()), ("job", pa.string()), ("status", pa.string()), ("started_at", _TS),
-        ("finished_at", _TS), ("duration_s", pa.float64()), ("files_processed", pa.int64()),
-        ("files_rejected", pa.int64()), ("files_changed", pa.int64()), ("records_read", pa.int64()),
-        ("silver_rows", pa.int64()), ("quarantined_rows", pa.int64()), ("metrics_json", pa.string()),
-        ("message", pa.string()),
-    ]),
-    QUALITY_RESULTS: pa.schema([
-        ("run_id", pa.string()), ("table", pa.string()), ("expectation", pa.string()), ("column", pa.string()),
-        ("success", pa.bool_()), ("observed", pa.string()), ("unexpected_count", pa.int64()),
-        ("validated_at", _TS),
-    ]),
-    GOLD_MANIFEST: pa.schema([
-        ("path", pa.string()), ("source", pa.string()), ("silver_run_id", pa.string()), ("run_id", pa.string()),
-        ("consumed_at", _TS),
-    ]),
+def _schema(*fields: tuple[str, Any]) -> StructType:
+    return StructType([StructField(name, data_type, nullable=True) for name, data_type in fields])
+
+
+SCHEMAS: dict[str, StructType] = {
+    FILE_MANIFEST: _schema(
+        ("path", StringType()), ("source", StringType()), ("ingest_date", DateType()), ("size", LongType()),
+        ("mtime_ns", LongType()), ("md5", StringType()), ("status", StringType()), ("reason", StringType()),
+        ("records_read", LongType()), ("silver_rows", LongType()), ("quarantined_rows", LongType()),
+        ("extra_columns", StringType()), ("run_id", StringType()), ("processed_at", TimestampType()),
+    ),
+    PIPELINE_RUNS: _schema(
+        ("run_id", StringType()), ("job", StringType()), ("status", StringType()), ("started_at", TimestampType()),
+        ("finished_at", TimestampType()), ("duration_s", DoubleType()), ("files_processed", LongType()),
+        ("files_rejected", LongType()), ("files_changed", LongType()), ("records_read", LongType()),
+        ("silver_rows", LongType()), ("quarantined_rows", LongType()), ("metrics_json", StringType()),
+        ("message", StringType()),
+    ),
+    QUALITY_RESULTS: _schema(
+        ("run_id", StringType()), ("table", StringType()), ("expectation", StringType()), ("column", StringType()),
+        ("success", BooleanType()), ("observed", StringType()), ("unexpected_count", LongType()),
+        ("validated_at", TimestampType()),
+    ),
+    GOLD_MANIFEST: _schema(
+        ("path", StringType()), ("source", StringType()), ("silver_run_id", StringType()), ("run_id", StringType()),
+        ("consumed_at", TimestampType()),
+    ),
 }
 
-TABLE_CONFIGURATION = {"delta.enableDeletionVectors": "false"}
+
+def read(engine: DeltaEngine, layout: Layout, name: str) -> DataFrame:
+    """The table's rows as a Spark DataFrame (empty, with its schema, before the first append)."""
+    return engine.read(layout.ops_table(name), SCHEMAS[name])
 
 
-def read_ops_table(layout: Layout, name: str) -> pa.Table:
-    path = layout.ops_table(name)
-    if not DeltaTable.is_deltatable(str(path)):
-        return SCHEMAS[name].empty_table()
-    return DeltaTable(str(path)).to_pyarrow_table()
-
-
-def append_ops_rows(layout: Layout, name: str, rows: Sequence[dict[str, Any]], run_id: str,
-                    commit_id: str | None = None) -> None:
-    """Append rows in one commit whose metadata names the run (and the commit plan); no rows, no commit."""
+def append(engine: DeltaEngine, layout: Layout, name: str, rows: Sequence[dict[str, Any]], commit: Commit) -> None:
+    """Append rows in one commit (none when `rows` is empty, or when this commit's key is already in the table)."""
     if not rows:
         return
-    table = pa.Table.from_pylist(list(rows), schema=SCHEMAS[name])
-    path = layout.ops_table(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {"run_id": run_id} if commit_id is None else {"run_id": run_id, "commit_id": commit_id}
-    write_deltalake(
-        str(path), table, mode="append", configuration=TABLE_CONFIGURATION,
-        commit_properties=CommitProperties(custom_metadata=metadata),
-    )
+    schema = SCHEMAS[name]
+    df = engine.spark.createDataFrame([tuple(row.get(field) for field in schema.fieldNames()) for row in rows], schema)
+    # One task: a few rows spread over the default parallelism would leave empty tasks, and delta-spark leaves an
+    # empty task's file on disk unreferenced (a vacuum's work, and a stray file right after `lakehouse maintain`).
+    engine.append(df.coalesce(1), layout.ops_table(name), schema, commit)
 
 
-def has_commit(layout: Layout, name: str, commit_id: str, recent: int = 100) -> bool:
-    """Whether one of the table's recent commits came from this commit plan (replays look just after a crash)."""
-    path = str(layout.ops_table(name))
-    if not DeltaTable.is_deltatable(path):
-        return False
-    return any(entry.get("commit_id") == commit_id for entry in DeltaTable(path).history(limit=recent))
+def read_rows(layout: Layout, name: str) -> list[dict[str, Any]]:
+    """Every row, for tools that only look (no Spark): [] before the first append."""
+    table: pa.Table | None = delta_tables.read_arrow(layout.ops_table(name))
+    return [] if table is None else table.to_pylist()

@@ -19,13 +19,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+from pyspark.sql.types import DateType, StructType, TimestampType
 
+from lakehouse.errors import UserError
 from lakehouse.failpoints import failpoint
+from lakehouse.gold.tables import DATA_QUALITY
 from lakehouse.storage import ops_tables
+from lakehouse.storage.delta_tables import Commit, DeltaEngine
 from lakehouse.storage.layout import Layout
+from lakehouse.storage.synapse_check import synapse_problems
 
 PLAN_FILE = "_COMMIT.json"
+
+
+JOB = "bronze_to_silver"
 
 
 @dataclass
@@ -33,9 +40,13 @@ class CommitPlan:
     run_id: str
     moves: list[tuple[str, str]] = field(default_factory=list)  # root-relative (staged, final)
     ops_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # ops table -> rows
-    # Marks this plan's ops commits, so a replay skips exactly those (a run id alone can recur: a retried
-    # orchestrator run may reuse it after a failed attempt that already wrote ops rows).
+    data_quality_rows: list[dict[str, Any]] = field(default_factory=list)  # the run's rows of Gold data_quality
+    # The idempotency key of this plan's ops commits, so a replay skips exactly those (a run id alone can recur: a
+    # retried orchestrator run may reuse it after a failed attempt that already wrote ops rows).
     commit_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def commit(self) -> Commit:
+        return Commit(self.run_id, JOB, f"silver-commit:{self.commit_id}")
 
 
 def _json_default(value: object) -> str:
@@ -44,14 +55,14 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot store {type(value).__name__} in a commit plan")
 
 
-def _revive(row: dict[str, Any], schema: pa.Schema) -> dict[str, Any]:
+def _revive(row: dict[str, Any], schema: StructType) -> dict[str, Any]:
     """Dates and timestamps come back from JSON as text; give them their types again."""
     revived = dict(row)
-    for schema_field in schema:
+    for schema_field in schema.fields:
         value = revived.get(schema_field.name)
-        if isinstance(value, str) and pa.types.is_date(schema_field.type):
+        if isinstance(value, str) and isinstance(schema_field.dataType, DateType):
             revived[schema_field.name] = date.fromisoformat(value)
-        elif isinstance(value, str) and pa.types.is_timestamp(schema_field.type):
+        elif isinstance(value, str) and isinstance(schema_field.dataType, TimestampType):
             revived[schema_field.name] = datetime.fromisoformat(value)
     return revived
 
@@ -71,7 +82,8 @@ def write_atomically(path: Path, payload: bytes) -> None:
 
 
 def write_plan(layout: Layout, plan: CommitPlan) -> None:
-    payload = {"run_id": plan.run_id, "commit_id": plan.commit_id, "moves": plan.moves, "ops_rows": plan.ops_rows}
+    payload = {"run_id": plan.run_id, "commit_id": plan.commit_id, "moves": plan.moves, "ops_rows": plan.ops_rows,
+               "data_quality_rows": plan.data_quality_rows}
     staging = layout.run_staging(plan.run_id)
     staging.mkdir(parents=True, exist_ok=True)
     write_atomically(staging / PLAN_FILE, json.dumps(payload, default=_json_default).encode())
@@ -90,6 +102,7 @@ def read_plan(staging_dir: Path) -> CommitPlan | None:
             name: [_revive(row, ops_tables.SCHEMAS[name]) for row in rows]
             for name, rows in payload["ops_rows"].items()
         },
+        data_quality_rows=[_revive(row, DATA_QUALITY.schema) for row in payload.get("data_quality_rows", [])],
     )
 
 
@@ -103,21 +116,38 @@ def _move(root: Path, staged: str, final: str) -> None:
     os.replace(source, target)
 
 
-def apply_plan(layout: Layout, plan: CommitPlan) -> None:
-    """Make the batch visible and record it; safe to repeat after a crash at any point."""
+def apply_plan(layout: Layout, plan: CommitPlan, engine: DeltaEngine) -> None:
+    """Make the batch visible and record it; safe to repeat after a crash at any point (each ops append carries the
+    plan's idempotency key, so a replay skips the appends that were made)."""
     for index, (staged, final) in enumerate(plan.moves):
         _move(layout.root, staged, final)
         if index == len(plan.moves) // 2:
             failpoint("commit:half_moved")
     for name in (ops_tables.QUALITY_RESULTS, ops_tables.FILE_MANIFEST, ops_tables.PIPELINE_RUNS):
         rows = plan.ops_rows.get(name, [])
-        if rows and not ops_tables.has_commit(layout, name, plan.commit_id):
-            ops_tables.append_ops_rows(layout, name, rows, plan.run_id, plan.commit_id)
+        if rows:
+            ops_tables.append(engine, layout, name, rows, plan.commit())
             failpoint(f"commit:appended:{name}")
+    _append_data_quality(layout, plan, engine)
     shutil.rmtree(layout.run_staging(plan.run_id), ignore_errors=True)
 
 
-def recover(layout: Layout) -> tuple[list[str], list[str]]:
+def _append_data_quality(layout: Layout, plan: CommitPlan, engine: DeltaEngine) -> None:
+    """The run's quality figures, served as Gold (§4.4), appended once with the batch they describe."""
+    if not plan.data_quality_rows:
+        return
+    schema = DATA_QUALITY.schema
+    path = layout.gold_table(DATA_QUALITY.name)
+    df = engine.spark.createDataFrame(
+        [tuple(row.get(name) for name in schema.fieldNames()) for row in plan.data_quality_rows], schema)
+    engine.append(df.coalesce(1), path, schema, plan.commit(), DATA_QUALITY.partition_by)  # a few rows: one file
+    problems = synapse_problems(path)
+    if problems:
+        raise UserError(f"gold table {DATA_QUALITY.name} is not readable by Synapse serverless: {'; '.join(problems)}")
+    failpoint("commit:appended:data_quality")
+
+
+def recover(layout: Layout, engine: DeltaEngine) -> tuple[list[str], list[str]]:
     """Finish committed batches and drop uncommitted ones: (completed run ids, discarded run ids)."""
     completed: list[str] = []
     discarded: list[str] = []
@@ -129,7 +159,7 @@ def recover(layout: Layout) -> tuple[list[str], list[str]]:
             shutil.rmtree(staging_dir, ignore_errors=True)
             discarded.append(staging_dir.name)
         else:
-            apply_plan(layout, plan)
+            apply_plan(layout, plan, engine)
             completed.append(plan.run_id)
     return completed, discarded
 

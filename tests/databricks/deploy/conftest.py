@@ -18,7 +18,7 @@ from lakehouse.paths import JOBS_DIR, REPO_ROOT
 from tests.databricks.deploy.databricks_server import TOKEN, WorkspaceServer, WorkspaceState
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-JOB_NAMES = ("lakehouse_bronze_to_silver", "lakehouse_daily", "lakehouse_silver_to_gold")
+JOB_NAMES = ("lakehouse_bronze_to_silver", "lakehouse_daily", "lakehouse_maintain", "lakehouse_silver_to_gold")
 
 
 @dataclass(frozen=True)

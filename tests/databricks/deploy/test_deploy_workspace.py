@@ -27,14 +27,14 @@ def job_ids(state) -> dict[str, int]:
     return {job["settings"]["name"]: job_id for job_id, job in state.jobs.items()}
 
 
-def test_first_deploy_uploads_the_wheel_and_creates_the_three_jobs(run_deploy, workspace, built_wheel):
+def test_first_deploy_uploads_the_wheel_and_creates_every_job(run_deploy, workspace, built_wheel):
     result = run_deploy()
 
     assert result.status == 0, result.err
     path = wheel_path_of(built_wheel)
     assert workspace.state.files == {path: built_wheel.path.read_bytes()}
     assert sorted(job_ids(workspace.state)) == sorted(JOB_NAMES)
-    assert result.writes.count(CREATE) == 3 and result.writes.count(IMPORT) == 1
+    assert result.writes.count(CREATE) == len(JOB_NAMES) and result.writes.count(IMPORT) == 1
     ids = job_ids(workspace.state)
     assert result.lines == [f"uploaded wheel to {path}"] + [f"created {name} (job {ids[name]})" for name in JOB_NAMES]
     for job in workspace.state.jobs.values():
@@ -125,7 +125,8 @@ def test_a_job_whose_name_differs_in_case_is_another_job(run_deploy, workspace):
     assert "created lakehouse_daily (job " in "\n".join(result.lines)
     assert workspace.state.jobs[other]["settings"]["name"] == "LAKEHOUSE_DAILY"  # left alone
     assert sorted(job["settings"]["name"] for job in workspace.state.jobs.values()) == [
-        "LAKEHOUSE_DAILY", "lakehouse_bronze_to_silver", "lakehouse_daily", "lakehouse_silver_to_gold"]
+        "LAKEHOUSE_DAILY", "lakehouse_bronze_to_silver", "lakehouse_daily", "lakehouse_maintain",
+        "lakehouse_silver_to_gold"]
     assert workspace.state.jobs[other]["settings"]["tasks"] == []
     assert run_deploy().writes == []  # and the next deploy finds the exact names again: nothing to do
 
@@ -176,7 +177,7 @@ def test_a_profile_of_databrickscfg_authenticates(run_deploy, workspace, monkeyp
     result = run_deploy("--profile", "staging", "--dry-run")
 
     assert result.status == 0, result.err
-    assert len(result.lines) == 4
+    assert len(result.lines) == 1 + len(JOB_NAMES)  # the wheel, then one line per job
 
 
 def test_a_definition_that_does_not_check_is_refused_before_any_write(run_deploy, workspace, jobs_copy):

@@ -13,6 +13,7 @@ import pytest
 from lakehouse.config import DEFAULT_MAX_QUARANTINE_RATIO
 from lakehouse.databricks.deploy.definitions import WHEEL_LIBRARY, definition_problems, read_definition
 from lakehouse.databricks.spec import PACKAGE
+from lakehouse.storage.maintenance import RETENTION_FLOOR_HOURS
 from tests.databricks.deploy.conftest import JOB_NAMES, JOBS_DIR
 
 # Databricks Runtime LTS releases and what they ship (release notes, "System environment"): a job's runtime must be
@@ -21,6 +22,8 @@ LTS_RUNTIMES = {"17.3": {"spark": "4.0.0", "delta": "4.0"}}
 JOB_FILES = sorted(JOBS_DIR.glob("*.json"))
 RATIO_PARAMETER = "max_quarantine_ratio"  # the Silver quality gate's limit, passed to lakehouse-bronze-to-silver
 GATE_ARGUMENTS = ["--max-quarantine-ratio", "{{job.parameters.max_quarantine_ratio}}"]
+RETENTION_PARAMETER = "vacuum_retain_hours"  # the vacuum retention, passed to lakehouse-maintain
+RETENTION_ARGUMENTS = ["--vacuum-retain-hours", "{{job.parameters.vacuum_retain_hours}}"]
 
 
 def job(path: Path) -> dict:
@@ -44,7 +47,11 @@ def is_bronze_to_silver(task: dict) -> bool:
     return bool(task["python_wheel_task"]["entry_point"] == "lakehouse-bronze-to-silver")
 
 
-def test_the_three_jobs_are_there():
+def is_maintain(task: dict) -> bool:
+    return bool(task["python_wheel_task"]["entry_point"] == "lakehouse-maintain")
+
+
+def test_the_jobs_are_there():
     assert sorted(path.stem for path in JOB_FILES) == sorted(JOB_NAMES)
 
 
@@ -75,11 +82,14 @@ def test_tasks_pass_root_and_run_id_and_the_gate_limit_from_declared_job_paramet
     settings = job(path)
     declared = {parameter["name"] for parameter in settings["parameters"]}
     runs_bronze_to_silver = any(is_bronze_to_silver(task) for task in wheel_tasks(path))
-    assert declared == {"root", "run_id"} | ({RATIO_PARAMETER} if runs_bronze_to_silver else set())
+    runs_maintain = any(is_maintain(task) for task in wheel_tasks(path))
+    assert declared == ({"root", "run_id"} | ({RATIO_PARAMETER} if runs_bronze_to_silver else set())
+                        | ({RETENTION_PARAMETER} if runs_maintain else set()))
     for task in wheel_tasks(path):
         gate = GATE_ARGUMENTS if is_bronze_to_silver(task) else []
+        retention = RETENTION_ARGUMENTS if is_maintain(task) else []
         assert task["python_wheel_task"]["parameters"] == [
-            "--root", "{{job.parameters.root}}", "--run-id", "{{job.parameters.run_id}}", *gate]
+            "--root", "{{job.parameters.root}}", "--run-id", "{{job.parameters.run_id}}", *gate, *retention]
 
 
 @pytest.mark.parametrize("path", JOB_FILES, ids=lambda p: p.stem)
@@ -89,6 +99,8 @@ def test_job_parameter_defaults_are_the_command_line_defaults(path):
     assert defaults["root"] == "/Volumes/lakehouse/prod" and defaults["run_id"] == "{{job.run_id}}"
     if RATIO_PARAMETER in defaults:
         assert defaults[RATIO_PARAMETER] == str(DEFAULT_MAX_QUARANTINE_RATIO)
+    if RETENTION_PARAMETER in defaults:
+        assert defaults[RETENTION_PARAMETER] == str(RETENTION_FLOOR_HOURS)
 
 
 @pytest.mark.parametrize("path", JOB_FILES, ids=lambda p: p.stem)
@@ -138,7 +150,8 @@ def test_the_daily_job_runs_silver_to_gold_after_bronze_to_silver():
 
 
 @pytest.mark.parametrize(("name", "entry_point"), [("lakehouse_bronze_to_silver", "lakehouse-bronze-to-silver"),
-                                                   ("lakehouse_silver_to_gold", "lakehouse-silver-to-gold")])
+                                                   ("lakehouse_silver_to_gold", "lakehouse-silver-to-gold"),
+                                                   ("lakehouse_maintain", "lakehouse-maintain")])
 def test_the_single_stage_jobs_run_their_stage(name, entry_point):
     (task,) = job(JOBS_DIR / f"{name}.json")["tasks"]
     assert task["python_wheel_task"]["entry_point"] == entry_point

@@ -1,0 +1,117 @@
+"""A tiny run's wall time, and the driver's peak memory on one large file: the fixed costs of `lakehouse run`.
+
+    .venv/bin/python bench/fixed_costs.py [--tiny-repeat 3] [--large-rows 2000000] [--data DIR] [--only tiny|memory]
+
+Tiny: one day of 200 transactions (plus that day's CDC and snapshot), a fresh root each time, `lakehouse run` as a
+real process (JVM start, Spark session, Delta, Great Expectations and both stages included); the median of
+`--tiny-repeat` wall times is printed.
+
+Memory: one ingest day holding a single transactions file of `--large-rows` rows (the generator splits a day into
+two files, so a day of twice that many is generated once into --data, reused, and its second file left out), then
+`lakehouse bronze-to-silver` as a process whose Python driver reports its own peak resident set (`VmHWM` of
+/proc/self/status, read at exit). The JVM is a child process with its own heap limit (Spark's driver memory),
+reported apart as the peak of all children (`ru_maxrss`, the largest child: the JVM). Figures are printed, never
+asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ENV = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
+START = date(2026, 1, 5)
+
+# Runs the command line in this interpreter and writes the process's peak RSS (kB) to argv[1] at exit.
+_PEAK_WRAPPER = """
+import atexit, sys
+out = sys.argv.pop(1)
+def peak():
+    with open('/proc/self/status') as status:
+        hwm = next(line.split()[1] for line in status if line.startswith('VmHWM:'))
+    with open(out, 'w') as target:
+        target.write(hwm)
+atexit.register(peak)
+from lakehouse.cli import main
+sys.argv = ['lakehouse', *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+def run_process(command: list[str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=ENV)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command[:5])} failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def tiny(work: Path, repeat: int) -> None:
+    from lakehouse.generate import generate
+
+    times = []
+    for attempt in range(repeat):
+        root = work / f"tiny_{attempt}"
+        generate(root, days=1, rows_per_day=200, start_date=START, seed=attempt, faults=0.01)
+        times.append(run_process([sys.executable, "-m", "lakehouse.cli", "run", "--root", str(root),
+                                  "--max-quarantine-ratio", "1"]))
+        shutil.rmtree(root)
+    print(f"tiny run (1 day x 200 transactions), wall time of `lakehouse run`: median {statistics.median(times):.1f} s "
+          f"of {repeat} ({', '.join(f'{t:.1f}' for t in times)})", flush=True)
+
+
+def large_day(data: Path, rows: int) -> Path:
+    source = data / f"one_file_{rows}"
+    if not (source / "bronze").is_dir():
+        from lakehouse.generate import generate
+
+        generate(source, days=1, rows_per_day=2 * rows, start_date=START, seed=11, faults=0.01)
+        for second in (source / "bronze").rglob("transactions_*_02.csv"):
+            second.unlink()
+    return source
+
+
+def memory(work: Path, data: Path, rows: int) -> None:
+    source = large_day(data, rows)
+    largest = max((source / "bronze").rglob("transactions*.csv"), key=lambda path: path.stat().st_size)
+    size = largest.stat().st_size / 2**20
+    root = work / "memory"
+    shutil.copytree(source / "bronze", root / "bronze")
+    peak_file = work / "peak_kb"
+    elapsed = run_process([sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), "bronze-to-silver", "--root",
+                           str(root), "--max-quarantine-ratio", "1"])
+    driver_mb = int(peak_file.read_text()) / 1024
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"one transactions file of about {rows:,} rows ({size:.0f} MiB, with the day's CDC and snapshot): "
+          f"bronze-to-silver "
+          f"{elapsed:.1f} s; Python driver peak RSS {driver_mb:.0f} MB; largest child (the JVM) peak RSS "
+          f"{children_mb:.0f} MB", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny-repeat", type=int, default=3)
+    parser.add_argument("--large-rows", type=int, default=2_000_000)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lakehouse-bench-data")
+    parser.add_argument("--only", choices=("tiny", "memory"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lakehouse-bench-") as scratch:
+        if args.only != "memory":
+            tiny(Path(scratch), args.tiny_repeat)
+        if args.only != "tiny":
+            memory(Path(scratch), args.data, args.large_rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
