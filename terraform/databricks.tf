@@ -50,7 +50,7 @@ resource "databricks_secret_acl" "engineers_read" {
   permission = "READ"
 }
 
-# The factory's managed identity as a workspace user (not an admin): it may run the pipeline's jobs, nothing else.
+# The factory's managed identity as a workspace user (not an admin): it may run its pipelines' jobs, nothing else.
 data "azuread_service_principal" "data_factory" {
   object_id = azurerm_data_factory.this.identity[0].principal_id
 }
@@ -70,7 +70,8 @@ data "databricks_job" "deployed" {
 }
 
 # Authoritative ACL of every job of jobs/: engineers may run them, admins manage them, and the factory's identity
-# may run only the jobs the pipeline runs (local.adf_job_parameters), so not lakehouse_daily. (`lakehouse deploy`
+# may run only the jobs its pipelines run (local.adf_job_parameters: the two stages and lakehouse_maintain), so not
+# lakehouse_daily. (`lakehouse deploy`
 # must not set access_control_list on these jobs, or the two would fight over it.)
 resource "databricks_permissions" "jobs" {
   for_each = data.databricks_job.deployed

@@ -89,11 +89,13 @@ locals {
     for f in fileset("${path.module}/../jobs", "*.json") : jsondecode(file("${path.module}/../jobs/${f}")).name
   ])
 
-  # Pipeline parameter -> the Databricks job whose id it carries: the jobs the factory runs (and may run, nothing
-  # more: only these give its identity CAN_MANAGE_RUN).
+  # Pipeline parameter -> the Databricks job whose id it carries: the jobs the factory's pipelines run (and may run,
+  # nothing more: only these give its identity CAN_MANAGE_RUN). A parameter's value goes to every pipeline that
+  # declares it: the stages to CustomerAnalyticsPipeline, the maintenance job to MaintainPipeline.
   adf_job_parameters = {
     bronzeToSilverJobId = jsondecode(file("${path.module}/../jobs/lakehouse_bronze_to_silver.json")).name
     silverToGoldJobId   = jsondecode(file("${path.module}/../jobs/lakehouse_silver_to_gold.json")).name
+    maintainJobId       = jsondecode(file("${path.module}/../jobs/lakehouse_maintain.json")).name
   }
 
   # Environment-specific parameter defaults (by parameter name); any other parameter keeps its default from adf/.

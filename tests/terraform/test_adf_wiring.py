@@ -57,6 +57,23 @@ def test_trigger_schedule_comes_from_the_trigger_files():
             assert ref["pipelineReference"]["referenceName"] in {p["name"] for p in load_folder("pipeline").values()}
 
 
+# What a schedule in adf/trigger/ may hold: each maps to an argument of the schedule block of
+# azurerm_data_factory_trigger_schedule (so the weekly maintenance keeps its day on deployment).
+SCHEDULE_ARGUMENTS = {"hours": "hours", "minutes": "minutes", "weekDays": "days_of_week", "monthDays": "days_of_month"}
+
+
+def test_trigger_schedules_are_deployed_without_loss():
+    (trigger,) = resources("azurerm_data_factory_trigger_schedule").values()
+    (schedule,) = [body for block in trigger.get("dynamic", []) for label, body in block.items()
+                   if unquote(label) == "schedule"]
+    (content,) = schedule["content"]
+    for key, argument in SCHEDULE_ARGUMENTS.items():
+        assert expr(content[argument]) == f"try(schedule.value.{key}, null)"
+    for name, document in load_folder("trigger").items():
+        recurrence = document["properties"]["typeProperties"]["recurrence"]
+        assert set(recurrence.get("schedule", {})) <= set(SCHEDULE_ARGUMENTS), f"{name}: part of its schedule dropped"
+
+
 def test_no_adf_definition_is_copied_into_terraform():
     text = source_text()
     for folder in FOLDERS:

@@ -133,7 +133,8 @@ def _job_names_of_files() -> dict[str, Path]:
 def test_every_job_of_jobs_dir_gets_its_permissions_from_terraform():
     # The permissions map is every file of jobs/, read by name, so a new job cannot be left without an ACL.
     names = _job_names_of_files()
-    assert {"lakehouse_bronze_to_silver", "lakehouse_silver_to_gold", "lakehouse_daily"} <= set(names)
+    assert {"lakehouse_bronze_to_silver", "lakehouse_silver_to_gold", "lakehouse_daily", "lakehouse_maintain"} <= set(
+        names)
     loader = expr(locals_()["databricks_jobs"])
     assert 'fileset("${path.module}/../jobs", "*.json")' in loader
     assert 'jsondecode(file("${path.module}/../jobs/${f}")).name' in loader
@@ -158,5 +159,5 @@ def test_the_factory_may_run_only_the_jobs_the_pipeline_runs():
     for value in locals_()["adf_job_parameters"].values():
         (relative,) = re.findall(r'file\("\$\{path\.module\}/\.\./jobs/([^"]+)"\)', expr(value))
         run_by_adf.add(json.loads((JOBS_DIR / relative).read_text(encoding="utf-8"))["name"])
-    assert run_by_adf == {"lakehouse_bronze_to_silver", "lakehouse_silver_to_gold"}
+    assert run_by_adf == {"lakehouse_bronze_to_silver", "lakehouse_silver_to_gold", "lakehouse_maintain"}
     assert "lakehouse_daily" in set(_job_names_of_files()) - run_by_adf, "ADF does not run the daily job"
