@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +34,6 @@ class LakehouseConfig:
     started_at: datetime  # the run's clock: lineage `_ingested_at` and ops timestamps come from it
     max_quarantine_ratio: float = DEFAULT_MAX_QUARANTINE_RATIO
     delta_engine: str = ENGINE_AUTO  # one of ENGINES
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def create(cls, root: str | Path | None = None, run_id: str | None = None,

@@ -220,11 +220,11 @@ def test_ctrl_c_in_a_job_stops_the_run_without_retry_or_alert(bronze_root, monke
 
 
 @pytest.mark.parametrize(("make_root", "message"), [
-    (lambda tmp: tmp / "mistyped", "is not an existing directory"),
+    (lambda tmp: tmp / "mistyped", "does not exist"),
     (lambda tmp: tmp, "has no bronze/ folder, so no metadata check could find a file"),
 ])
 def test_a_root_without_bronze_is_refused_instead_of_succeeding_with_nothing(tmp_path, make_root, message):
-    with pytest.raises(UserError, match=f"--root {make_root(tmp_path)} {message}"):
+    with pytest.raises(UserError, match=f"root {make_root(tmp_path)} {message}"):
         run(make_root(tmp_path))
 
 

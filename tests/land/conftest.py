@@ -9,7 +9,8 @@ import pytest
 
 from lakehouse import contract as c
 from lakehouse.land.adls import AdlsTarget
-from lakehouse.land.targets import RetrySettings, open_target
+from lakehouse.land.roots import open_target
+from lakehouse.land.targets import RetrySettings
 from tests.land.dfs_server import ACCOUNT, DfsHttpServer
 
 INGEST_DATE_TEXT = "2026-01-05"

@@ -16,7 +16,7 @@ import pytest
 from lakehouse.errors import UserError
 from lakehouse.land.adls import AdlsTarget
 from lakehouse.land.land import LANDED, SKIPPED, land_files
-from lakehouse.land.targets import open_target
+from lakehouse.land.roots import open_target
 from tests.land.conftest import ADLS_ROOT, FAST_RETRY, SMALL_CHUNK_BYTES, transactions_csv
 from tests.land.dfs_server import DfsHttpServer
 from tests.land.dfs_state import DfsState

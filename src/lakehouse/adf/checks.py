@@ -29,18 +29,15 @@ from lakehouse.adf.factory import Factory, reference_name
 from lakehouse.databricks import spec
 from lakehouse.errors import UserError
 from lakehouse.graph import repeated
-from lakehouse.storage.layout import Layout
+from lakehouse.storage.layout import check_bronze_root
 
 AUTO_RESOLVE_RUNTIME = "AutoResolveIntegrationRuntime"  # ADF's default Azure runtime: not a file of the factory
 INSTALLED = "the installed lakehouse package (pip install -e . installs its console scripts)"
 
 
 def check_root(root: Path) -> None:
-    if not root.is_dir():
-        raise UserError(f"--root {root} is not an existing directory")
-    if not Layout(root).bronze.is_dir():
-        raise UserError(f"--root {root} has no bronze/ folder, so no metadata check could find a file: give the "
-                        "local root that holds bronze/<source>/ingest_date=<day>/ (lakehouse generate or land)")
+    check_bronze_root(root, ", so no metadata check could find a file: give the local root that holds "
+                            "bronze/<source>/ingest_date=<day>/ (lakehouse generate or land)")
 
 
 def _check_containers(activities: list[Activity], where: str) -> None:

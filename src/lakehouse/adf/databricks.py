@@ -11,25 +11,22 @@ monitor and otherwise ignores. The job file is a Databricks Jobs API JobSettings
 - a `python_wheel_task` calls the `console_scripts` entry point of its `entry_point` in this process (the Spark
   session is shared: much faster than a subprocess), with `{{job.parameters.X}}`, `{{job.run_id}}` (a local
   id), `{{job.name}}` and `{{task.name}}` substituted in its parameters (the run id and name in job parameters
-  too). Its SystemExit with a non-zero status, or an exception, fails the task; the message is the last
-  `lakehouse: error:` line it wrote to stderr, if any. An exception other than a UserError is a bug in the job:
-  its traceback is logged. A KeyboardInterrupt (the entry points raise it for Ctrl-C) is not a failure: it stops
+  too). A UserError it raises (a bad parameter included) fails the task with that error's sentence; any other
+  exception, or a SystemExit with a non-zero status, fails it too, and is a bug in the job: its traceback is
+  logged. A KeyboardInterrupt (the entry points raise it for Ctrl-C) is not a failure: it stops
   the run.
 The job file is read and checked by `lakehouse.databricks.spec`, as deploy reads it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import re
-import sys
 import uuid
 from collections.abc import Callable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any
 
 from lakehouse.adf.engine import ActivityFailed
 from lakehouse.adf.expr_functions import to_text
@@ -38,7 +35,6 @@ from lakehouse.errors import UserError
 from lakehouse.graph import dependency_order
 
 JOB_PROPERTY = "databricksJob"
-ERROR_PREFIX = "lakehouse: error:"  # how the lakehouse command line reports a user's error (lakehouse.cli)
 EntryPointCall = Callable[[str, list[str]], None]
 log = logging.getLogger(__name__)
 
@@ -96,32 +92,15 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-class _Tee(io.StringIO):
-    """Writes through to a stream while keeping a copy."""
-
-    def __init__(self, through: TextIO) -> None:
-        super().__init__()
-        self.through = through
-
-    def write(self, text: str) -> int:
-        self.through.write(text)
-        return super().write(text)
-
-    def flush(self) -> None:
-        self.through.flush()
-
-
 def call_entry_point(name: str, argv: list[str]) -> None:
     """Call console script `name` with `argv` in this process; raise ActivityFailed when it fails."""
     function = find_entry_point(name).load()
-    tee = _Tee(sys.stderr)
     try:
-        with contextlib.redirect_stderr(cast(TextIO, tee)):
-            function(argv)
+        function(argv)
     except SystemExit as exit_:
         if exit_.code in (0, None):
             return
-        raise ActivityFailed(_failure_line(tee.getvalue()) or f"{name} exited with status {exit_.code}") from None
+        raise ActivityFailed(f"{name} exited with status {exit_.code}") from None
     except UserError as error:
         raise ActivityFailed(str(error)) from None
     except Exception as error:
@@ -129,12 +108,6 @@ def call_entry_point(name: str, argv: list[str]) -> None:
         # traceback is logged at each attempt, not reduced to one line.
         log.exception("%s raised %s", name, type(error).__name__)
         raise ActivityFailed(f"{name} raised {type(error).__name__}: {error}") from None
-
-
-def _failure_line(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line.removeprefix(ERROR_PREFIX).strip() for line in lines if line.startswith(ERROR_PREFIX)]
-    return (errors or lines or [""])[-1]
 
 
 def run_job(jobs_dir: Path, name: str, given: Mapping[str, object],

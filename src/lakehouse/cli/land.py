@@ -14,7 +14,8 @@ from lakehouse import contract as c
 from lakehouse.bronze.discovery import parse_ingest_date
 from lakehouse.errors import UserError
 from lakehouse.land.land import LandResult, land_files
-from lakehouse.land.targets import Progress, RetrySettings, open_target
+from lakehouse.land.roots import open_target
+from lakehouse.land.targets import Progress, RetrySettings
 
 PROGRESS_MIN_BYTES = 8 << 20  # smaller files land in a moment; a bar would only flicker
 DEFAULT_RETRY = RetrySettings()

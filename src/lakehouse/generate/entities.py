@@ -10,8 +10,8 @@ import random
 import unicodedata
 from datetime import date
 
+import lakehouse.generate.pools as pools
 from lakehouse import contract as c
-from lakehouse.generate import pools
 
 Attrs = tuple[str | None, ...]
 EARLIEST_SIGNUP = date(2018, 1, 1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import lakehouse.generate.pools as pools
 from lakehouse import contract as c
-from lakehouse.generate import pools
 from lakehouse.generate.model import Settings
 
 StoreAttrs = tuple[str | None, ...]  # store_name, city, region, country, store_type, opened_date

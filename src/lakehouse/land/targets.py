@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -137,15 +137,3 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def open_target(root: str, retry: RetrySettings | None = None,
-                environ: Mapping[str, str] | None = None) -> Target:
-    """A local root directory, or `abfss://bronze@<account>.dfs.core.windows.net/` (contract §1)."""
-    if root.lower().startswith("abfss://"):
-        from lakehouse.land.adls import open_adls_target
-
-        return open_adls_target(root, retry or RetrySettings(), os.environ if environ is None else environ)
-    if "://" in root:
-        raise UserError(f"--root {root!r}: use a local directory or abfss://bronze@<account>.dfs.core.windows.net/")
-    return LocalTarget(Path(root))

@@ -7,9 +7,9 @@ nothing and stops the run before Gold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from lakehouse.cli.output import print_b2s_summary, print_s2g_summary
 from lakehouse.config import LakehouseConfig
 from lakehouse.pipeline import bronze_to_silver, silver_to_gold
 from lakehouse.pipeline.silver_report import RunSummary
@@ -22,11 +22,13 @@ class PipelineSummary:
     gold: GoldSummary
 
 
-def run(config: LakehouseConfig, echo: bool = False) -> PipelineSummary:
+def run(config: LakehouseConfig, on_silver: Callable[[RunSummary], None] | None = None,
+        on_gold: Callable[[GoldSummary], None] | None = None) -> PipelineSummary:
+    """Both stages; `on_silver`/`on_gold` see each stage's summary as soon as it ends (the command line prints it)."""
     silver = bronze_to_silver.run(config)
-    if echo:
-        print_b2s_summary(silver)
+    if on_silver:
+        on_silver(silver)
     gold = silver_to_gold.run(config)
-    if echo:
-        print_s2g_summary(gold)
+    if on_gold:
+        on_gold(gold)
     return PipelineSummary(silver, gold)
