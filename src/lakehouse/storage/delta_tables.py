@@ -33,7 +33,7 @@ from urllib.parse import unquote
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import StructField, StructType
 
 from lakehouse.config import ENGINE_AUTO, ENGINE_DELTA_RS, ENGINE_DELTA_SPARK, ENGINE_ENV, ENGINES
 from lakehouse.errors import UserError
@@ -299,7 +299,10 @@ class DeltaRsEngine(DeltaEngine):
     def _arrow(self, df: DataFrame, schema: StructType) -> Any:
         from pyspark.sql.pandas.types import to_arrow_schema
 
-        return df.select(*schema.fieldNames()).toArrow().cast(to_arrow_schema(schema))  # timestamps as UTC instants
+        # Timestamps as UTC instants; every column nullable in the stored schema, as delta-spark stores a new
+        # table's (the builders' final select keeps the declared NOT NULLs), so both engines write one schema.
+        nullable = StructType([StructField(f.name, f.dataType, True, f.metadata) for f in schema.fields])
+        return df.select(*schema.fieldNames()).toArrow().cast(to_arrow_schema(nullable))
 
     def _commit_properties(self, commit: Commit) -> Any:
         from deltalake import CommitProperties
