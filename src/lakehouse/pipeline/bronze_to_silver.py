@@ -20,13 +20,12 @@ from lakehouse.config import LakehouseConfig
 from lakehouse.errors import RunFailed, UserError
 from lakehouse.failpoints import failpoint
 from lakehouse.pipeline import silver_report as report
-from lakehouse.pipeline.context import RunContext
+from lakehouse.pipeline.context import RunContext, run_leased
 from lakehouse.pipeline.rebuild_publish import finish_rebuilds
 from lakehouse.pipeline.timing import timed
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.delta_tables import Commit
-from lakehouse.storage.layout import Layout, check_bronze_root
-from lakehouse.storage.lock import locked_root
+from lakehouse.storage.layout import check_bronze_root
 
 log = logging.getLogger(__name__)
 JOB = report.JOB
@@ -71,14 +70,8 @@ def split_new_files(context: RunContext, files: list[BronzeFile]) -> tuple[list[
 
 def run(config: LakehouseConfig, context: RunContext | None = None) -> report.RunSummary:
     """Process every new Bronze file under the root; returns the summary also written to ops/pipeline_runs."""
-    layout = Layout(config.root)
     check_root(config.root)
-    with locked_root(layout, config.run_id, JOB) as lease:
-        context = context or RunContext.start(config)
-        try:
-            return _run_locked(context, lease.check)
-        finally:
-            context.release()
+    return run_leased(config, JOB, context, _run_locked)
 
 
 def _record_run(context: RunContext, summary: report.RunSummary) -> None:

@@ -6,7 +6,9 @@ Delta table of the run, Gold and ops, is written by the same engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -14,6 +16,10 @@ from lakehouse.config import LakehouseConfig
 from lakehouse.spark import get_spark
 from lakehouse.storage.delta_tables import DeltaEngine, choose_engine
 from lakehouse.storage.layout import Layout
+from lakehouse.storage.lock import locked_root
+
+T = TypeVar("T")
+LeaseCheck = Callable[[], None]  # raises when the root's lease is no longer this run's
 
 
 @dataclass
@@ -33,3 +39,15 @@ class RunContext:
         for df in self.persisted:
             df.unpersist()
         self.persisted.clear()
+
+
+def run_leased(config: LakehouseConfig, job: str, context: RunContext | None,
+               body: Callable[[RunContext, LeaseCheck], T]) -> T:
+    """A job's work under the root's lease: `body` gets the given context (or a new one, released afterwards, as
+    is a given one's persisted data) and the lease's check, to call before each commit."""
+    with locked_root(Layout(config.root), config.run_id, job) as lease:
+        context = context or RunContext.start(config)
+        try:
+            return body(context, lease.check)
+        finally:
+            context.release()

@@ -31,12 +31,11 @@ from lakehouse.config import LakehouseConfig
 from lakehouse.errors import UserError
 from lakehouse.failpoints import failpoint
 from lakehouse.gold import tables as gold_tables
-from lakehouse.pipeline.context import RunContext
+from lakehouse.pipeline.context import RunContext, run_leased
 from lakehouse.pipeline.rebuild_publish import finish_rebuilds
 from lakehouse.storage import delta_log, maintenance, ops_tables
 from lakehouse.storage.delta_tables import Commit, DeltaEngine
 from lakehouse.storage.layout import Layout, check_root
-from lakehouse.storage.lock import locked_root
 from lakehouse.storage.synapse_check import synapse_problems
 
 log = logging.getLogger(__name__)
@@ -118,12 +117,7 @@ def run(config: LakehouseConfig, options: MaintainOptions, context: RunContext |
     if not gold_tables_of(layout):
         raise UserError(f"root {config.root} has no Gold tables under {layout.gold}: nothing to maintain (run the "
                         f"pipeline first: lakehouse run --root {config.root})")
-    with locked_root(layout, config.run_id, JOB) as lease:
-        context = context or RunContext.start(config)
-        try:
-            return _run_locked(context, options, lease.check)
-        finally:
-            context.release()
+    return run_leased(config, JOB, context, lambda leased, check_lease: _run_locked(leased, options, check_lease))
 
 
 def _run_locked(context: RunContext, options: MaintainOptions, check_lease: Callable[[], None]) -> MaintainSummary:

@@ -32,7 +32,7 @@ from lakehouse.errors import UserError
 from lakehouse.failpoints import failpoint
 from lakehouse.gold import tables as gold_tables
 from lakehouse.pipeline import bronze_to_silver, silver_to_gold
-from lakehouse.pipeline.context import RunContext
+from lakehouse.pipeline.context import RunContext, run_leased
 from lakehouse.pipeline.gold_report import GoldSummary
 from lakehouse.pipeline.rebuild_publish import (
     JOB,
@@ -47,7 +47,6 @@ from lakehouse.pipeline.silver_report import RunSummary
 from lakehouse.storage import delta_log, ops_tables, silver_commit
 from lakehouse.storage.delta_tables import Commit
 from lakehouse.storage.layout import Layout, check_bronze_root
-from lakehouse.storage.lock import locked_root
 
 
 @dataclass(frozen=True)
@@ -96,12 +95,7 @@ def run(config: LakehouseConfig, confirmed: bool, on_plan: Callable[[RebuildPlan
     if not confirmed:
         raise UserError("rebuild not started, nothing changed: it replaces Silver, quarantine and every Gold table's "
                         "rows; add --yes to confirm")
-    with locked_root(Layout(config.root), config.run_id, JOB) as lease:
-        context = context or RunContext.start(config)
-        try:
-            return _run_locked(context, plan, lease.check)
-        finally:
-            context.release()
+    return run_leased(config, JOB, context, lambda leased, check_lease: _run_locked(leased, plan, check_lease))
 
 
 def _run_locked(context: RunContext, plan: RebuildPlan, check_lease: Callable[[], None]) -> RebuildSummary:

@@ -13,15 +13,14 @@ from collections.abc import Callable
 from lakehouse.config import LakehouseConfig
 from lakehouse.errors import UserError
 from lakehouse.failpoints import failpoint
-from lakehouse.pipeline.context import RunContext
+from lakehouse.pipeline.context import RunContext, run_leased
 from lakehouse.pipeline.gold_pending import find_pending, gold_manifest_rows
 from lakehouse.pipeline.gold_report import JOB, GoldSummary, run_row
 from lakehouse.pipeline.gold_update import batch_key, update_gold
 from lakehouse.pipeline.rebuild_publish import finish_rebuilds
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.delta_tables import Commit
-from lakehouse.storage.layout import Layout, check_root
-from lakehouse.storage.lock import locked_root
+from lakehouse.storage.layout import check_root
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +29,8 @@ __all__ = ["JOB", "GoldSummary", "run"]
 
 def run(config: LakehouseConfig, context: RunContext | None = None) -> GoldSummary:
     """Bring Gold up to date with every committed Silver batch; returns the summary written to ops/pipeline_runs."""
-    layout = Layout(config.root)
     check_root(config.root)
-    with locked_root(layout, config.run_id, JOB) as lease:
-        context = context or RunContext.start(config)
-        try:
-            return _run_locked(context, lease.check)
-        finally:
-            context.release()
+    return run_leased(config, JOB, context, _run_locked)
 
 
 def _record(context: RunContext, summary: GoldSummary) -> None:
