@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -269,3 +270,27 @@ def test_copying_a_table_keeps_its_reading(tmp_path: Path) -> None:
     moved = tmp_path / "elsewhere" / "t"
     shutil.copytree(table, moved)
     assert our_files(delta_log.read_snapshot(moved)) == our_files(delta_log.read_snapshot(table))
+
+
+def test_rows_read_from_the_log_equal_delta_rs_reading(tmp_path: Path) -> None:
+    """`read_table` against delta-rs's own reading: partitions replaced and dropped, a checkpoint, nulls, decimals,
+    UTC timestamps, and a column added after the first files were written (those files read it as null)."""
+    table = tmp_path / "fact_sales"
+    write(table, rows(DAYS[0], 3))
+    write(table, pa.concat_tables([rows(DAYS[1], 2), rows(DAYS[2], 2)]))
+    write(table, rows(DAYS[0], 1, start=10), replace=DAYS[0])
+    DeltaTable(table).create_checkpoint()
+    wider = pa.table({
+        "k": ["w1", None], "amount": [7, None], "transaction_date": [DAYS[3], DAYS[3]],
+        "price": pa.array([Decimal("1.25"), None], pa.decimal128(18, 2)),
+        "at": pa.array([datetime(2026, 1, 8, 9, 30, tzinfo=UTC), None], pa.timestamp("us", tz="UTC")),
+    })
+    write_deltalake(table, wider, partition_by=["transaction_date"], mode="append", schema_mode="merge")
+
+    ours = delta_log.read_table(table)
+    reference = DeltaTable(table).to_pyarrow_table()
+    assert ours is not None and ours.schema.names == reference.schema.names
+    order = [("k", "ascending")]
+    assert ours.sort_by(order).to_pylist() == reference.cast(ours.schema).sort_by(order).to_pylist()
+    assert ours.num_rows == 1 + 2 + 2 + 2
+    assert delta_log.read_table(tmp_path / "absent") is None

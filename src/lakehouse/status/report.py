@@ -1,8 +1,8 @@
 """What `lakehouse status` knows about a root (contract §8): gathered from files and Delta logs, without Spark.
 
-It never takes the root's lease and only reads: Delta tables through delta-rs (`ops_tables.read_rows`), Delta logs
-through `storage.delta_log`, Bronze through `bronze.discovery`. So it answers in about a second, also while a run
-holds the root, and what it shows is each table's last committed version. The text and HTML views
+It never takes the root's lease and only reads: Delta tables from their logs with pyarrow (`ops_tables.read_rows`),
+Delta logs through `storage.delta_log`, Bronze through `bronze.discovery`. So it answers in about a second, also
+while a run holds the root, and what it shows is each table's last committed version. The text and HTML views
 (`status.text`, `status.html`) only format a `StatusReport`.
 """
 

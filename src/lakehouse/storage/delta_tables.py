@@ -368,13 +368,10 @@ def _current_files(path: Path, rows: Rows, version: int | None = None) -> list[s
 
 
 def read_arrow(path: Path) -> Any:
-    """A Delta table's current rows as a pyarrow Table, without Spark (deltalake), for the tools that only look
-    (the demo's report, `lakehouse sql`, `lakehouse status`, ops reads); None when there is no table at `path`."""
-    if not delta_log.is_delta_table(path):
-        return None
-    from deltalake import DeltaTable
-
-    return DeltaTable(str(path)).to_pyarrow_table()
+    """A Delta table's current rows as a pyarrow Table, without Spark or delta-rs (`delta_log.read_table`), for
+    the tools that only look (the demo's report, `lakehouse sql`, `lakehouse status`, ops reads); None when there
+    is no table at `path`."""
+    return delta_log.read_table(path)
 
 
 def has_delta_on_classpath(spark: SparkSession) -> bool:

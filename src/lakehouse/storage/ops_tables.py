@@ -4,7 +4,7 @@ Written by the run's Delta engine (`storage.delta_tables`), like Gold: nothing u
 when delta-spark was chosen. Each append is one commit carrying the run id and an idempotency key, so a commit plan
 replayed after a crash (`storage.silver_commit`) appends its rows exactly once. Reads go through the engine too
 (Spark DataFrames, for queries over a manifest of any size); `read_rows` is for tools that only look (status,
-tests) and reads with deltalake, without Spark.
+tests) and reads the Delta log and files with pyarrow, without Spark.
 """
 
 from __future__ import annotations
