@@ -36,6 +36,8 @@ INVALID_TIER = "invalid_tier"
 INVALID_FLAG = "invalid_flag"
 INVALID_STORE_TYPE = "invalid_store_type"
 DUPLICATE_KEY = "duplicate_key"
+# Not a quarantine reason: a record of a customer erased by `lakehouse forget`, dropped before Silver (§8).
+ERASED_SUBJECT = "erased_subject"
 
 
 def with_column(code: str, column: str) -> str:

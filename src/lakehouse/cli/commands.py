@@ -144,6 +144,17 @@ def build_parser(raising: bool = False) -> argparse.ArgumentParser:
     _add_run_arguments(rebuild)
     rebuild.add_argument("--yes", action="store_true", help="confirm: without it, only the plan is printed")
 
+    forget = commands.add_parser(
+        "forget", help="erase one customer from Bronze, Silver, quarantine and Gold (GDPR, contract §8)",
+        description="Remove every record of the customer from its Bronze files (rewritten; the manifest updated), "
+                    "Silver, the quarantine and Gold (dimension versions, fact rows; the days it touched "
+                    "recomputed), vacuum the Gold tables so no version holds it, and keep only a salted hash of the "
+                    "id, so that later records of it are dropped. Without --yes it prints the plan and changes "
+                    "nothing.")
+    _add_run_arguments(forget, silver=False)
+    forget.add_argument("--customer-id", required=True, help="the customer id to erase")
+    forget.add_argument("--yes", action="store_true", help="confirm: without it, only the plan is printed")
+
     demo = commands.add_parser("demo", help="generate data on a local root, run the pipeline, show the results")
     demo.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     demo.add_argument("--days", type=_positive, default=DEMO_DAYS)
@@ -240,6 +251,13 @@ def cmd_maintain(args: argparse.Namespace) -> None:
     print_maintain_summary(maintain.run(_config(args), options))
 
 
+def cmd_forget(args: argparse.Namespace) -> None:
+    from lakehouse.cli.forget import print_forget_summary, print_plan
+    from lakehouse.pipeline import forget
+
+    print_forget_summary(forget.run(_config(args), args.customer_id, confirmed=args.yes, on_plan=print_plan))
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from lakehouse.cli.demo import run_demo
 
@@ -260,6 +278,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "status": cmd_status,
     "maintain": cmd_maintain,
     "rebuild": cmd_rebuild,
+    "forget": cmd_forget,
     "demo": cmd_demo,
 }
 

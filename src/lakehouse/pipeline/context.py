@@ -15,6 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 from lakehouse.config import LakehouseConfig
 from lakehouse.spark import get_spark
 from lakehouse.storage.delta_tables import DeltaEngine, choose_engine
+from lakehouse.storage.erasures import ErasedSubjects, erased_subjects
 from lakehouse.storage.layout import Layout
 from lakehouse.storage.lock import locked_root
 
@@ -29,11 +30,14 @@ class RunContext:
     spark: SparkSession
     engine: DeltaEngine
     persisted: list[DataFrame] = field(default_factory=list)  # cached by a stage, released when it ends
+    erased: ErasedSubjects | None = None  # customers erased from the root (§8): their later records are dropped
 
     @classmethod
     def start(cls, config: LakehouseConfig) -> RunContext:
+        """Made under the root's lease: the erased subjects it reads cannot change while it is used."""
         spark = get_spark()
-        return cls(config, Layout(config.root), spark, choose_engine(spark, config.delta_engine))
+        layout = Layout(config.root)
+        return cls(config, layout, spark, choose_engine(spark, config.delta_engine), erased=erased_subjects(layout))
 
     def release(self) -> None:
         for df in self.persisted:

@@ -206,7 +206,7 @@ def _affected_dates(writer: GoldWriter, pending: Pending, changed: list[ChangedK
     return sorted(dates & set(stored_dates))
 
 
-def _update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> None:
+def update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> None:
     spark, layout = writer.context.spark, writer.context.layout
     fact_df = build_fact_sales(
         silver_io.read_silver_partitions(spark, layout, c.TRANSACTIONS, dates),
@@ -277,7 +277,7 @@ def _moved_on_segmentation(writer: GoldWriter, state: SegmentationState, fact_ve
     return aggregates.update_customer_segmentation(stored_df, added_df, removed_df, as_of)
 
 
-def _update_segmentation(writer: GoldWriter) -> None:
+def update_segmentation(writer: GoldWriter) -> None:
     """customer_segmentation as of the latest fact date (§4.4), whenever fact_sales moved past the version it reflects
     (`as_of_date` moves every customer's recency)."""
     table = tables.CUSTOMER_SEGMENTATION
@@ -321,6 +321,6 @@ def update_gold(context: RunContext, pending: Pending, summary: GoldSummary, che
         dates = _affected_dates(writer, pending, [customers, products], store_from)
     summary.dates = dates
     with timed(summary.steps, "fact_and_daily_aggregates"):
-        _update_fact_and_daily_aggregates(writer, dates)
+        update_fact_and_daily_aggregates(writer, dates)
     with timed(summary.steps, "customer_segmentation"):
-        _update_segmentation(writer)
+        update_segmentation(writer)

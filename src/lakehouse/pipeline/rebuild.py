@@ -110,7 +110,7 @@ def _run_locked(context: RunContext, plan: RebuildPlan, check_lease: Callable[[]
         _link_bronze(config.root, scratch, files)
         failpoint("rebuild:bronze_linked")
         scratch_config = replace(config, root=scratch)
-        scratch_context = RunContext(scratch_config, Layout(scratch), context.spark, engine)
+        scratch_context = RunContext(scratch_config, Layout(scratch), context.spark, engine, erased=context.erased)
         summary.silver = bronze_to_silver.run(scratch_config, scratch_context)
         summary.gold = silver_to_gold.run(scratch_config, scratch_context)
         check_lease()

@@ -28,7 +28,7 @@ from lakehouse.pipeline.timing import timed
 from lakehouse.silver import io as silver_io
 from lakehouse.silver import schemas
 from lakehouse.silver.build import build_quarantine, build_silver
-from lakehouse.silver.classify import KEY, classify_rows, dedup_key, mark_duplicates
+from lakehouse.silver.classify import KEY, classify_rows, dedup_key, mark_duplicates, mark_erased
 from lakehouse.storage.layout import Layout
 
 if TYPE_CHECKING:
@@ -45,11 +45,12 @@ class SplitOutcome:
     quality: QualityReport | None = None
 
 
-def rows_by_outcome(outcome: SplitOutcome, files: list[ParsedFile]) -> tuple[int, int]:
-    """(Silver rows, quarantined rows) of these files, from the per-file counts."""
+def rows_by_outcome(outcome: SplitOutcome, files: list[ParsedFile]) -> tuple[int, int, int]:
+    """(Silver rows, quarantined rows, records of erased customers) of these files, from the per-file counts."""
     counts = [outcome.counts.get(parsed.file.path, Counter()) for parsed in files]
     silver_rows = sum(counter[None] for counter in counts)
-    return silver_rows, sum(sum(counter.values()) for counter in counts) - silver_rows
+    erased = sum(counter[c.ERASED_SUBJECT] for counter in counts)
+    return silver_rows, sum(sum(counter.values()) for counter in counts) - silver_rows - erased, erased
 
 
 def _parsed_files(file_rows: list, by_seq: dict[int, BronzeFile]) -> list[ParsedFile]:
@@ -130,7 +131,8 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
         parsed_df.unpersist()
         return None
     records_df = parsed_df.where(F.col("_record_number") != FILE_ROW).select("_file_seq", "_record_number", "_fields")
-    ruled_df = classify_rows(records_df, _files_df(spark, accepted), source).persist(StorageLevel.MEMORY_AND_DISK)
+    ruled_df = classify_rows(records_df, _files_df(spark, accepted), source) \
+        .transform(lambda df: mark_erased(df, source, context.erased)).persist(StorageLevel.MEMORY_AND_DISK)
     batch_keys_df = ruled_df.where(F.col("reason").isNull()).select(dedup_key(source).alias(KEY))
     stored_df = silver_io.key_index_for(spark, layout, source, batch_keys_df)
     classified_df = mark_duplicates(ruled_df, source, stored_df).persist(StorageLevel.MEMORY_AND_DISK)
@@ -140,7 +142,7 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
             outcome.counts.setdefault(row["_source_file"], Counter())[row["reason"]] += row["count"]
     ruled_df.unpersist()
     parsed_df.unpersist()
-    silver_rows, quarantined_rows = rows_by_outcome(outcome, accepted)
+    silver_rows, quarantined_rows, _ = rows_by_outcome(outcome, accepted)
     dirs = StagedDirs.of(layout, config.run_id, source)
     silver_df = build_silver(classified_df, source, config.run_id, config.started_at)
     with timed(steps, f"write:{source}"):
@@ -167,8 +169,10 @@ def split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict
         if silver_df is not None:
             table = c.SOURCE_SPECS[source].silver_table
             batches[table] = silver_df
-            # Conservation (§3.4): what the parser read, less what was quarantined, must be in the Silver batch.
-            expected[table] = sum(p.records_read for p in accepted) - rows_by_outcome(outcome, accepted)[1]
+            # Conservation (§3.4): what the parser read, less what was quarantined or erased (§8), must be in the
+            # Silver batch.
+            _, quarantined_rows, erased = rows_by_outcome(outcome, accepted)
+            expected[table] = sum(p.records_read for p in accepted) - quarantined_rows - erased
     log.info("validating %d Silver batches with Great Expectations", len(batches))
     with timed(steps, "validate"):
         outcome.quality = validate_silver_batches(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from lakehouse import contract as c
 from lakehouse.bronze.records import ParsedFile
 from lakehouse.config import LakehouseConfig
 from lakehouse.gold.data_quality import build_data_quality_rows
@@ -38,6 +39,7 @@ class SourceCounts:
     silver_rows: int = 0
     quarantined: Counter[str] = field(default_factory=Counter)
     extra_columns: list[str] = field(default_factory=list)
+    erased_subject: int = 0  # records of erased customers, dropped before Silver (§8): neither Silver nor quarantine
 
     @property
     def quarantined_rows(self) -> int:
@@ -71,6 +73,7 @@ class RunSummary:
                     "records_read": counts.records_read, "silver_rows": counts.silver_rows,
                     "quarantined_by_reason": dict(sorted(counts.quarantined.items())),
                     "schema_drift_columns": counts.extra_columns,
+                    c.ERASED_SUBJECT: counts.erased_subject,
                 }
                 for source, counts in self.sources.items()
             },
@@ -97,13 +100,16 @@ def summarise(notes: RunNotes, files: list[ParsedFile], counts: dict[str, Counte
         for reason, rows in counts.get(item.file.path, Counter()).items():
             if reason is None:
                 source.silver_rows += rows
+            elif reason == c.ERASED_SUBJECT:
+                source.erased_subject += rows
             else:
                 source.quarantined[reason] += rows
     return RunSummary(notes, status, message, duration_s, sources)
 
 
 def conservation_problems(files: list[ParsedFile], counts: dict[str, Counter[str | None]]) -> list[str]:
-    """§3.4: for every processed file, records read = rows in Silver + rows in quarantine."""
+    """§3.4: for every processed file, records read = rows in Silver + rows in quarantine (+ records of erased
+    customers, §8)."""
     problems = []
     for item in files:
         stored = sum(counts.get(item.file.path, Counter()).values())
@@ -155,7 +161,7 @@ def manifest_rows(config: LakehouseConfig, files: list[ParsedFile],
             "size": item.file.size, "mtime_ns": item.file.mtime_ns, "md5": item.md5,
             "status": "rejected" if item.rejected_reason else "processed", "reason": item.rejected_reason,
             "records_read": item.records_read, "silver_rows": file_counts[None],
-            "quarantined_rows": sum(file_counts.values()) - file_counts[None],
+            "quarantined_rows": sum(file_counts.values()) - file_counts[None] - file_counts[c.ERASED_SUBJECT],
             "extra_columns": ",".join(item.extra_columns) or None, "run_id": config.run_id,
             "processed_at": config.started_at,
         })

@@ -105,7 +105,7 @@ def build_silver(classified_df: DataFrame, source: str, run_id: str, ingested_at
 def build_quarantine(classified_df: DataFrame, source: str, run_id: str, ingested_at: datetime) -> DataFrame:
     """Rejected rows with their reason and the record's raw fields as a JSON array, in file order (§3.4)."""
     key = c.SOURCE_SPECS[source].key
-    rejected_df = classified_df.where(F.col("reason").isNotNull())
+    rejected_df = classified_df.where(F.col("reason").isNotNull() & (F.col("reason") != c.ERASED_SUBJECT))
     quarantine_df = rejected_df.select(
         F.col("reason"),
         F.col("_source_file"),

@@ -14,7 +14,10 @@ from lakehouse import contract as c
 from lakehouse.silver import columns as col_fn
 from lakehouse.silver.parsed import add_parsed_columns, parsed
 from lakehouse.silver.rules import SOURCE_RULES, Rule, bronze_columns
+from lakehouse.storage.erasures import ErasedSubjects
 
+SUBJECT_COLUMN = "customer_id"  # the id `lakehouse forget` erases (§8), and the sources whose records carry it
+SUBJECT_SOURCES = (c.TRANSACTIONS, c.CUSTOMERS)
 KEY = "_key"  # the duplicate key of a valid row (null for rows that failed a rule): Silver's key index holds these
 
 
@@ -73,6 +76,16 @@ def mark_duplicates(classified_df: DataFrame, source: str, stored_keys_df: DataF
     return ranked_df.withColumn(
         "reason", F.when(is_duplicate, F.lit(c.DUPLICATE_KEY)).otherwise(F.col("reason"))
     ).drop("_dk_rank", "_dk_stored")
+
+
+def mark_erased(ruled_df: DataFrame, source: str, erased: ErasedSubjects | None) -> DataFrame:
+    """`erased_subject` (§8), before any other reason, for a record whose customer id an erasure names: such a record
+    goes neither to Silver nor to the quarantine (no `raw` kept) and claims no key. Only the hashes are known."""
+    if erased is None or source not in SUBJECT_SOURCES:
+        return ruled_df
+    hashed = F.sha2(F.concat(F.lit(erased.salt), F.col(SUBJECT_COLUMN)), 256)
+    is_erased = F.coalesce(hashed.isin(sorted(erased.hashes)), F.lit(False))
+    return ruled_df.withColumn("reason", F.when(is_erased, F.lit(c.ERASED_SUBJECT)).otherwise(F.col("reason")))
 
 
 def classify_rows(records_df: DataFrame, files_df: DataFrame, source: str) -> DataFrame:

@@ -195,6 +195,7 @@ class _SparkOperations(_Operations):
     def vacuum(self, table: Path, retain_hours: int, commit: Commit, dry_run: bool) -> list[str]:
         from delta.tables import DeltaTable
 
+        table = table.absolute()  # `delta.`path`` in SQL does not take a path relative to the working directory
         settings = {_RETENTION_CHECK: "false"} if retain_hours < RETENTION_FLOOR_HOURS else {}
         settings[_LISTING_TASKS] = str(max(8, 2 * self.spark.sparkContext.defaultParallelism))
         with _session_settings(self.spark, settings):

@@ -33,6 +33,7 @@ FILE_MANIFEST = "file_manifest"
 PIPELINE_RUNS = "pipeline_runs"
 QUALITY_RESULTS = "quality_results"
 GOLD_MANIFEST = "gold_manifest"  # processed files whose Silver rows Gold has consumed (silver-to-gold's watermark)
+ERASURES = "erasures"  # subjects erased by `lakehouse forget`, as salted hashes (storage.erasures), never the id
 
 
 def _schema(*fields: tuple[str, Any]) -> StructType:
@@ -62,6 +63,7 @@ SCHEMAS: dict[str, StructType] = {
         ("path", StringType()), ("source", StringType()), ("silver_run_id", StringType()), ("run_id", StringType()),
         ("consumed_at", TimestampType()),
     ),
+    ERASURES: _schema(("subject_hash", StringType()), ("run_id", StringType()), ("erased_at", TimestampType())),
 }
 
 
