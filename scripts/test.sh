@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export GX_ANALYTICS_ENABLED=false
 # Two workers; --dist loadfile keeps each test file in one worker, so its module fixtures are built once. Much
-# of an integration test is waiting on a JVM or a subprocess, so two overlap well even on two cores.
+# of an integration test is waiting on a JVM or a subprocess, so two overlap well even on two cores. Files go to the
+# workers in collection order, which tests/conftest.py starts with the slowest files (--no-loadscope-reorder keeps
+# xdist from reordering them by their number of tests).
 exec .venv/bin/python -m pytest -q -p no:cacheprovider --timeout 900 --durations=15 -n "${TEST_WORKERS:-2}" \
-  --dist loadfile "$@"
+  --dist loadfile --no-loadscope-reorder "$@"

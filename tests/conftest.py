@@ -4,6 +4,28 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+# The files that take minutes each (CI's --durations), longest first. They are collected first, and scripts/test.sh
+# hands whole files to its two workers in collection order (--dist loadfile --no-loadscope-reorder): the longest start
+# at once and the many short files fill in behind them, so the workers finish together. xdist's default order (most
+# tests first) left these files, a few tests each, for the end, where one of them ran on alone.
+SLOWEST_FILES = (
+    "tests/integration/test_maintain.py",
+    "tests/integration/test_gold_incremental.py",
+    "tests/integration/test_gold_segmentation.py",
+    "tests/integration/test_standalone_cluster.py",
+    "tests/integration/test_demo.py",
+    "tests/integration/test_rebuild.py",
+    "tests/sql/test_data_quality_view.py",
+    "tests/integration/test_crash_and_lock.py",
+    "tests/gold/test_scd2_snapshot.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest files first, in SLOWEST_FILES order; every other test keeps its place (the sort is stable)."""
+    rank = {path: index for index, path in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
 
 @pytest.fixture(scope="session")
 def spark():

@@ -43,6 +43,8 @@ def split_new_files(context: RunContext, files: list[BronzeFile]) -> tuple[list[
     """
     if not files:
         return [], []
+    if not context.engine.exists(context.layout.ops_table(ops_tables.FILE_MANIFEST)):
+        return list(files), []  # nothing processed yet (a new root): every file is new, no Spark job needed
     found_df = context.spark.createDataFrame([(file.path, file.size, file.mtime_ns) for file in files],
                                              "path string, size long, mtime_ns long")
     manifest_df = ops_tables.read(context.engine, context.layout, ops_tables.FILE_MANIFEST)

@@ -60,19 +60,29 @@ class Pending:
 
 
 def find_pending(engine: DeltaEngine, layout: Layout) -> Pending:
-    """The manifest's files missing from Gold's manifest, compared in Spark: only the pending rows (and the dates of
-    rejected snapshot files) reach the driver, however long the history."""
+    """The manifest's files missing from Gold's manifest, compared in Spark: only the pending rows and the rejected
+    snapshot files (for their dates) reach the driver, however long the history, in one query."""
+    if not engine.exists(layout.ops_table(ops_tables.FILE_MANIFEST)):
+        return Pending((), ())  # nothing processed yet: nothing pending, no Spark job needed
     manifest_df = ops_tables.read(engine, layout, ops_tables.FILE_MANIFEST)
-    consumed_df = ops_tables.read(engine, layout, ops_tables.GOLD_MANIFEST).select("path")
-    rows = manifest_df.join(consumed_df, on="path", how="left_anti").collect()
+    consumed_df = (ops_tables.read(engine, layout, ops_tables.GOLD_MANIFEST).select("path").distinct()
+                   .withColumn("_is_consumed", F.lit(True)))
+    is_pending = F.col("_is_consumed").isNull()
+    is_rejected_snapshot = (F.col("source") == c.STORES) & (F.col("status") == "rejected")
+    rows = (
+        manifest_df.join(consumed_df, on="path", how="left")
+        .where(is_pending | is_rejected_snapshot)
+        .select("path", "source", "ingest_date", "status", "run_id", "records_read", "silver_rows", "quarantined_rows",
+                is_pending.alias("_is_pending"), is_rejected_snapshot.alias("_is_rejected_snapshot"))
+        .collect()
+    )
     files = tuple(sorted((
         PendingFile(row["path"], row["source"], row["ingest_date"], row["status"] == "rejected", row["run_id"],
                     row["records_read"] or 0, row["silver_rows"] or 0, row["quarantined_rows"] or 0)
-        for row in rows
+        for row in rows if row["_is_pending"]
     ), key=lambda file: (file.ingest_date, file.path.encode())))
-    is_rejected_snapshot = (F.col("source") == c.STORES) & (F.col("status") == "rejected")
-    rejected = manifest_df.where(is_rejected_snapshot).select("ingest_date").distinct().collect()
-    return Pending(files, tuple(sorted(row["ingest_date"] for row in rejected)))
+    rejected = {row["ingest_date"] for row in rows if row["_is_rejected_snapshot"]}
+    return Pending(files, tuple(sorted(rejected)))
 
 
 def gold_manifest_rows(pending: Pending, run_id: str, consumed_at: datetime) -> list[dict[str, Any]]:

@@ -140,7 +140,10 @@ def _changed_keys(writer: GoldWriter, pending: Pending, source: str) -> ChangedK
     key = c.SOURCE_SPECS[source].key
     new_changes_df = silver_io.read_silver_of_files(spark, layout, source, pending.run_ids(source),
                                                     pending.paths(source))
-    impacts_df = impacts.cdc_impacts(new_changes_df, key).persist(StorageLevel.MEMORY_AND_DISK)
+    impacts_df = impacts.cdc_impacts(new_changes_df, key)
+    if not pending.paths(source):  # no new changes of this source: no key changed, and no Spark job to say so
+        return ChangedKeys(impacts_df, 0, None, {})
+    impacts_df = impacts_df.persist(StorageLevel.MEMORY_AND_DISK)
     writer.context.persisted.append(impacts_df)
     # Days are taken in Spark (session time zone UTC): Python would turn the instants into local time.
     days_df = impacts_df.select(F.col(key), F.to_date(impacts.FROM_TS).alias("_day"))
@@ -193,9 +196,11 @@ def _affected_dates(writer: GoldWriter, pending: Pending, changed: list[ChangedK
     days the changed customers and products have sales on since their changes (§4.3)."""
     spark, layout = writer.context.spark, writer.context.layout
     stored_dates = silver_io.partition_values(layout, c.TRANSACTIONS)
-    new_df = silver_io.read_silver_of_files(spark, layout, c.TRANSACTIONS, pending.run_ids(c.TRANSACTIONS),
-                                            pending.paths(c.TRANSACTIONS))
-    dates = {row[0] for row in new_df.select(DATE).distinct().collect()}
+    dates: set[date] = set()
+    if pending.paths(c.TRANSACTIONS):
+        new_df = silver_io.read_silver_of_files(spark, layout, c.TRANSACTIONS, pending.run_ids(c.TRANSACTIONS),
+                                                pending.paths(c.TRANSACTIONS))
+        dates = {row[0] for row in new_df.select(DATE).distinct().collect()}
     if store_from is not None:
         dates |= {day for day in stored_dates if day >= store_from}
     for dimension, keys in zip(("customer_id", "product_id"), changed, strict=True):

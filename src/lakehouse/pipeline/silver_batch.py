@@ -154,8 +154,9 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
 
 def split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict[str, float]) -> SplitOutcome:
     """Every new file (in landing order) parsed, classified, staged and validated; nothing committed yet."""
-    from lakehouse.quality.gx_runner import validate_silver_batches
+    from lakehouse.quality.gx_runner import preload, validate_silver_batches
 
+    preload()  # Great Expectations' import overlaps the Spark work below
     outcome = SplitOutcome()
     batches: dict[str, DataFrame] = {}
     expected: dict[str, int] = {}

@@ -5,7 +5,8 @@ data sources, validation definitions and checkpoints live in memory. On disk: va
 under `<gx_dir>/validations/` and `<gx_dir>/expectations/`, kept so the Data Docs index keeps listing earlier runs
 and tables this run did not touch) and the Data Docs HTML under `docs_dir`. Nothing goes to the working directory.
 
-Great Expectations is imported inside the functions: importing it costs about 3 s, paid on the first call only.
+Great Expectations is imported inside the functions: importing it costs about 3-4 s of Python, paid on the first
+call only. `preload` starts that import in a background thread, so a run pays it while Spark works instead of after.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import sys
+import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +40,29 @@ DOCS_RESULTS_LIMIT = 200
 # instead of 38, about 1.5x the wall time).
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
 _NOISY_LOGGERS = ("great_expectations", "py4j")
+# Logger levels are process-wide: a validation and the preload's import silence them in turn, never interleaved.
+_LOGGERS_LOCK = threading.Lock()
+_preloading: list[threading.Thread] = []
+
+
+def preload() -> None:
+    """Start importing Great Expectations in a daemon thread (once per process), quietly. The import is Python work
+    while the driver mostly waits on Spark's executors, so it overlaps them; a validation that begins before it ends
+    waits for it (Python's import lock), and an import error is left to that validation to raise."""
+    if _preloading or "great_expectations.expectations" in sys.modules:
+        return
+    thread = threading.Thread(target=_import_quietly, name="gx-preload", daemon=True)
+    _preloading.append(thread)
+    thread.start()
+
+
+def _import_quietly() -> None:
+    # No warnings.catch_warnings here: it is not thread-safe. The import's own warnings are DeprecationWarnings,
+    # which Python's default filters ignore.
+    with _quiet_loggers(), contextlib.suppress(Exception):
+        import great_expectations  # noqa: F401
+        import great_expectations.expectations  # noqa: F401
+        from great_expectations.data_context.types import base  # noqa: F401
 
 
 def validate_silver_batches(
@@ -206,14 +232,20 @@ def _build_docs(context: Any, docs_path: Path, validation_keys: list[Any]) -> st
 @contextlib.contextmanager
 def _quiet_gx() -> Iterator[None]:
     """GX logs and warns freely; the CLI owns stdout/stderr, so silence both for the call only."""
-    loggers = [logging.getLogger(name) for name in _NOISY_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    with _quiet_loggers(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextlib.contextmanager
+def _quiet_loggers() -> Iterator[None]:
+    with _LOGGERS_LOCK:
+        loggers = [logging.getLogger(name) for name in _NOISY_LOGGERS]
+        levels = [logger.level for logger in loggers]
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        try:
             yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
