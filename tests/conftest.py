@@ -14,6 +14,7 @@ SLOWEST_FILES = (
     "tests/integration/test_gold_segmentation.py",
     "tests/integration/test_standalone_cluster.py",
     "tests/integration/test_demo.py",
+    "tests/integration/test_forget.py",
     "tests/integration/test_rebuild.py",
     "tests/sql/test_data_quality_view.py",
     "tests/integration/test_crash_and_lock.py",
