@@ -1,7 +1,8 @@
 """What a stage works with: the run's configuration, the root's layout, Spark and the chosen Delta engine.
 
-Made once per command (`lakehouse run` shares one between its two stages), so Spark starts once per run and every
-Delta table of the run, Gold and ops, is written by the same engine.
+Made by each stage under its lease (`lakehouse run`'s two stages each take the lease and make one; Spark's session
+is the process's, so it starts once per run), and every Delta table of the run, Gold and ops, is written by the same
+engine.
 """
 
 from __future__ import annotations
