@@ -137,11 +137,15 @@ def build_parser(raising: bool = False) -> argparse.ArgumentParser:
     maintain.add_argument("--dry-run", action="store_true", help="report what would be done; change nothing")
 
     rebuild = commands.add_parser(
-        "rebuild", help="reprocess every Bronze file into Silver, quarantine and Gold (contract §8)",
-        description="Process every Bronze input file again, as if landed into an empty root, and replace Silver, "
-                    "quarantine and the rows of every Gold table with the result (each Gold table gets a new Delta "
-                    "version; earlier versions stay readable). Without --yes it prints the plan and changes nothing.")
+        "rebuild", help="reprocess Bronze files into Silver, quarantine and Gold (contract §8)",
+        description="Process every Bronze input file (or those of an ingest-date range) again, as if landed into an "
+                    "empty root, and replace Silver, quarantine and the rows of every Gold table with the result (each "
+                    "Gold table gets a new Delta version; earlier versions stay readable). With a range, the files "
+                    "outside it keep their Silver and quarantine rows, and the range's files are judged against their "
+                    "keys. Without --yes it prints the plan and changes nothing.")
     _add_run_arguments(rebuild)
+    rebuild.add_argument("--from-ingest-date", type=_date, help="first ingest date to reprocess (YYYY-MM-DD)")
+    rebuild.add_argument("--to-ingest-date", type=_date, help="last ingest date to reprocess (YYYY-MM-DD)")
     rebuild.add_argument("--yes", action="store_true", help="confirm: without it, only the plan is printed")
 
     forget = commands.add_parser(
@@ -240,7 +244,8 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
     from lakehouse.cli.rebuild import print_plan, print_rebuild_summary
     from lakehouse.pipeline import rebuild
 
-    print_rebuild_summary(rebuild.run(_config(args), confirmed=args.yes, on_plan=print_plan))
+    print_rebuild_summary(rebuild.run(_config(args), confirmed=args.yes, on_plan=print_plan,
+                                      first=args.from_ingest_date, last=args.to_ingest_date))
 
 
 def cmd_maintain(args: argparse.Namespace) -> None:

@@ -13,10 +13,13 @@ def _version(version: int | None) -> str:
 def format_plan(plan: RebuildPlan) -> list[str]:
     files = ", ".join(f"{source} {count}" for source, count in plan.files.items())
     tables = ", ".join(f"{name} ({_version(version)})" for name, version in plan.gold_versions.items())
-    return [f"rebuild plan for {plan.root}:",
-            f"  reprocess {plan.total_files} Bronze files ({files}), ingest dates {plan.first_ingest_date} to "
-            f"{plan.last_ingest_date}, as if landed into an empty root",
-            "  replace Silver, quarantine and the file manifest with the result",
+    lines = [f"rebuild plan for {plan.root}:",
+             f"  reprocess {plan.total_files} Bronze files ({files}), ingest dates {plan.first_ingest_date} to "
+             f"{plan.last_ingest_date}, as if landed into an empty root"]
+    if plan.ingest_range is not None:
+        lines.append(f"  keep the Silver and quarantine rows of the {plan.kept_files} processed files outside that "
+                     "range as they are (the range's files are judged against their keys)")
+    return [*lines, "  replace Silver, quarantine and the file manifest with the result",
             f"  give every Gold table a new version, its history kept: {tables}"]
 
 

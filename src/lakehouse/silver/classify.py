@@ -7,6 +7,8 @@ against keys already in Silver.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
@@ -46,16 +48,24 @@ def apply_row_rules(bronze_df: DataFrame, source: str) -> DataFrame:
     return bronze_df.withColumn("reason", first_failed_reason(SOURCE_RULES[source]()))
 
 
-def dedup_key(source: str) -> Column:
+def dedup_key(source: str, typed: Callable[[str], Column] = parsed) -> Column:
     """The normalised key a duplicate is judged on (§3, §7), as one string. CDC keys start with the LSN and
-    snapshot keys with the date, so keys accepted together sort together (the key index prunes by prefix)."""
+    snapshot keys with the date, so keys accepted together sort together (the key index prunes by prefix).
+
+    `typed` names a CDC column's normalised value: its parsed column in classified records (the default), the
+    column itself in Silver rows (`silver_key`), which store exactly those values."""
     spec = c.SOURCE_SPECS[source]
     if spec.kind == "events":
         return F.col(spec.key)
     if spec.kind == "cdc":
-        return F.concat_ws("|", parsed("start_lsn"), parsed("seqval"), parsed("operation").cast("string"),
+        return F.concat_ws("|", typed("start_lsn"), typed("seqval"), typed("operation").cast("string"),
                            F.col(spec.key))
     return F.concat_ws("|", F.col("_ingest_date").cast("string"), F.col(spec.key))
+
+
+def silver_key(source: str) -> Column:
+    """A Silver row's duplicate key: the key index's entry for it (rebuilding the index from Silver rows)."""
+    return dedup_key(source, F.col)
 
 
 def mark_duplicates(classified_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:

@@ -83,7 +83,7 @@ def _targets(layout: Layout, subject: str) -> list[tuple[str, Path, Selector]]:
     return targets
 
 
-def _read(path: Path) -> pa.Table:
+def read_file(path: Path) -> pa.Table:
     return pq.ParquetFile(path).read()  # this file only: no partition columns taken from the directory names
 
 
@@ -92,7 +92,7 @@ def find(layout: Layout, subject: str) -> dict[str, Counter[str]]:
     found: dict[str, Counter[str]] = {}
     for what, directory, selector in _targets(layout, subject):
         for path in silver_io.data_files(directory):
-            table = _read(path)
+            table = read_file(path)
             held = table.filter(selector(table))
             if held.num_rows:
                 names = held.column("_source_file").to_pylist() if "_source_file" in held.column_names \
@@ -106,7 +106,7 @@ def erase(layout: Layout, subject: str) -> dict[str, int]:
     removed: Counter[str] = Counter()
     for what, directory, selector in _targets(layout, subject):
         for path in silver_io.data_files(directory):
-            table = _read(path)
+            table = read_file(path)
             holds = selector(table)
             count = pc.sum(holds).as_py() or 0
             if count:
@@ -130,8 +130,12 @@ def _replace(path: Path, table: pa.Table) -> None:
     if not table.num_rows:
         path.unlink()
         return
-    temporary = path.with_name(f".forget-{path.name}")
-    # Timestamps as Spark writes them (INT96 instants, its default): the file reads back exactly as before.
+    write_file(table, path, temporary=path.with_name(f".forget-{path.name}"))
+
+
+def write_file(table: pa.Table, path: Path, temporary: Path) -> None:
+    """`table` as the Parquet file `path`, whole or not at all: written to `temporary` (a name readers skip), synced,
+    renamed. Timestamps as Spark writes them (INT96 instants, its default), so the rows read back as Spark's."""
     pq.write_table(table, temporary, use_deprecated_int96_timestamps=True)
     with open(temporary, "rb") as file:
         os.fsync(file.fileno())

@@ -28,7 +28,7 @@ from pyspark.sql.types import StructType
 from lakehouse import contract as c
 from lakehouse.silver import schemas
 from lakehouse.silver.bloom import BloomFilter
-from lakehouse.silver.classify import KEY
+from lakehouse.silver.classify import KEY, silver_key
 from lakehouse.storage.layout import Layout
 
 ROWS_PER_FILE = 2_000_000  # a Silver data file's target size (about 50-100 MB of Parquet for transactions)
@@ -157,6 +157,18 @@ def build_key_dates(silver_df: DataFrame) -> DataFrame:
 
 def write_staged_key_dates(silver_df: DataFrame, target: Path) -> None:
     build_key_dates(silver_df).coalesce(1).write.mode("overwrite").parquet(str(target))
+
+
+def index_silver(spark: SparkSession, layout: Layout, source: str) -> None:
+    """The key index (and for transactions the key-dates index) of a source's Silver rows, written from the rows
+    themselves into a root that has none yet (a rebuild's scratch root, whose Silver was carved: `silver.carve`).
+    Each accepted row's key is in the index, and only those (`silver.classify.silver_key`)."""
+    if not has_parquet(layout.silver_table(source)):
+        return
+    silver_df = read_silver(spark, layout, source)
+    write_staged_keys(silver_df.select(silver_key(source).alias(KEY)), layout.key_index(source), silver_df.count())
+    if source == c.TRANSACTIONS:
+        write_staged_key_dates(silver_df, layout.key_dates(source))
 
 
 def days_holding_keys(spark: SparkSession, layout: Layout, dimension: str, since: dict[str, date]) -> set[date]:
