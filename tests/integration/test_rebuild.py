@@ -109,10 +109,12 @@ def test_a_rebuild_killed_after_publishing_began_is_completed_by_the_next_run(ro
 
 
 def test_a_rebuild_killed_before_publishing_changes_nothing(root):
+    """Killed once the scratch root holds the carved Silver of a range rebuild (before its two stages run there):
+    the next run of the root deletes the unpublished scratch root and the root is as it was."""
     before_gold, before_silver = gold_state(root), root_state(root)
     versions = delta_versions(root)
     killed = cli("rebuild", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT, "--yes",
-                 env={"LAKEHOUSE_CRASH_AT": "rebuild:bronze_linked"})
+                 "--from-ingest-date", "2026-01-06", env={"LAKEHOUSE_CRASH_AT": "rebuild:carved"})
     assert killed.returncode < 0
 
     rerun = run_in_process("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT)
