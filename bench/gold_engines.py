@@ -18,16 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from versus_duckdb import fresh_copy, generated, stage_metrics, timed_process  # noqa: E402
+from versus_duckdb import data_arguments, fresh_copy, generated, stage_metrics, timed_process  # noqa: E402
 
 ENGINES = ("delta-spark", "delta-rs")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transactions", type=int, default=2_100_000)
-    parser.add_argument("--days", type=int, default=20)
-    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lakehouse-bench-data")
+    data_arguments(parser)
     args = parser.parse_args()
     source = generated(args.data, args.transactions, args.days)
     with tempfile.TemporaryDirectory(prefix="lakehouse-bench-") as work:

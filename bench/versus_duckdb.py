@@ -26,6 +26,13 @@ REPO = Path(__file__).resolve().parents[1]
 DUCKDB_REFERENCE = REPO.parent / "shared" / "bench" / "duckdb_reference.py"
 
 
+def data_arguments(parser: argparse.ArgumentParser, transactions: int = 2_100_000) -> None:
+    """--transactions, --days and --data: which generated data set a benchmark runs on (`generated`)."""
+    parser.add_argument("--transactions", type=int, default=transactions)
+    parser.add_argument("--days", type=int, default=20)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lakehouse-bench-data")
+
+
 def generated(data: Path, transactions: int, days: int) -> Path:
     root = data / f"tx{transactions}_d{days}"
     if not (root / "bronze").is_dir():
@@ -63,9 +70,7 @@ def stage_metrics(root: Path) -> dict[str, dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transactions", type=int, default=2_100_000)
-    parser.add_argument("--days", type=int, default=20)
-    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lakehouse-bench-data")
+    data_arguments(parser)
     parser.add_argument("--threads", default="2")
     args = parser.parse_args()
     source = generated(args.data, args.transactions, args.days)
