@@ -152,8 +152,10 @@ def _key_index(layout: Layout, source: str) -> list[str]:
     return sorted(ds.dataset(layout.key_index(source), format="parquet").to_table().column("_key").to_pylist())
 
 
-def test_a_range_rebuild_repairs_its_days_and_keeps_every_other_files_rows(root, gold_baseline):
-    """§8: the range's files processed again against the other files' keys; the others' rows kept as stored."""
+@pytest.mark.parametrize("engine", ["delta-spark", "delta-rs"])
+def test_a_range_rebuild_repairs_its_days_and_keeps_every_other_files_rows(root, gold_baseline, engine):
+    """§8: the range's files processed again against the other files' keys; the others' rows kept as stored. On
+    both Delta engines (delta-rs publishing onto the tables delta-spark wrote)."""
     layout = Layout(root)
     day = date(2026, 1, 6)
     assert _drop_silver_rows_of_day(layout, day) > 0
@@ -161,7 +163,7 @@ def test_a_range_rebuild_repairs_its_days_and_keeps_every_other_files_rows(root,
     assert root_state(root) != root_state(gold_baseline)
 
     result = rebuild(root, "--from-ingest-date", str(day), "--to-ingest-date", str(day), "--yes", "--run-id",
-                     "range-rebuild")
+                     "range-rebuild", "--delta-engine", engine)
 
     assert result.returncode == 0, result.stderr
     assert f"ingest dates {day} to {day}" in result.stdout and "processed files outside that range" in result.stdout
@@ -175,7 +177,7 @@ def test_a_range_rebuild_repairs_its_days_and_keeps_every_other_files_rows(root,
         # The key index holds every accepted key once, as the uninterrupted run's does (duplicates of later runs
         # are judged against it).
         assert _key_index(layout, source) == _key_index(Layout(gold_baseline), source), source
-    rerun = run_in_process("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT)
+    rerun = run_in_process("run", "--root", str(root), "--max-quarantine-ratio", RATIO_LIMIT, "--delta-engine", engine)
     assert rerun.returncode == 0, rerun.stderr
     assert root_state(root) == root_state(gold_baseline) and gold_state(root) == gold_state(gold_baseline)
 
