@@ -21,8 +21,6 @@ completes the publish. The root's own lease is held throughout, so no other run 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -184,10 +182,7 @@ def _link_bronze(root: Path, scratch: Path, files: list[BronzeFile]) -> None:
     for file in files:
         target = scratch / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(root / file.path, target)
-        except OSError:
-            shutil.copy2(root / file.path, target)
+        carve.link_or_copy(root / file.path, target)
 
 
 def run_row(config: LakehouseConfig, summary: RebuildSummary) -> dict[str, Any]:

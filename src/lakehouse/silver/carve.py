@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,32 +23,33 @@ from lakehouse.silver.erase import read_file, write_file
 from lakehouse.storage.layout import Layout
 
 
-def carve(source: Layout, target: Layout, dropped: frozenset[str]) -> Counter[str]:
+def carve(source: Layout, target: Layout, dropped: frozenset[str]) -> None:
     """Copy `source`'s Silver tables and quarantine into `target` without the rows whose `_source_file` is in
-    `dropped`; rows left out per folder (`silver/<table>`, `quarantine/<source>`)."""
-    left_out: Counter[str] = Counter()
+    `dropped`."""
     for name in c.SOURCES:
-        table = c.SOURCE_SPECS[name].silver_table
-        folders = ((f"silver/{table}", source.silver_table(name), target.silver_table(name)),
-                   (f"quarantine/{name}", source.quarantine(name), target.quarantine(name)))
-        for what, from_dir, to_dir in folders:
+        for from_dir, to_dir in ((source.silver_table(name), target.silver_table(name)),
+                                 (source.quarantine(name), target.quarantine(name))):
             for path in silver_io.data_files(from_dir):
-                left_out[what] += _carve_file(path, to_dir / path.relative_to(from_dir), dropped)
-    return left_out
+                _carve_file(path, to_dir / path.relative_to(from_dir), dropped)
 
 
-def _carve_file(path: Path, target: Path, dropped: frozenset[str]) -> int:
+def _carve_file(path: Path, target: Path, dropped: frozenset[str]) -> None:
     table = read_file(path)
     is_dropped = pc.is_in(table.column("_source_file"), value_set=pa.array(sorted(dropped), pa.string()))
     count = pc.sum(is_dropped).as_py() or 0
     if count == table.num_rows:
-        return count
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     if count:
         write_file(table.filter(pc.invert(is_dropped)), target, temporary=target.with_name(f".carve-{target.name}"))
-        return count
+    else:
+        link_or_copy(path, target)
+
+
+def link_or_copy(path: Path, target: Path) -> None:
+    """`target` as a hard link to `path` (same bytes, size and modification time), a copy of it where the file system
+    has no hard links (Unity Catalog volumes)."""
     try:
         os.link(path, target)
     except OSError:
         shutil.copy2(path, target)
-    return 0
