@@ -121,8 +121,12 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
     spark, layout, config = context.spark, context.layout, context.config
     by_seq = {first_seq + index: file for index, file in enumerate(files)}
     to_parse = [FileToParse(seq, str(config.root / file.path), file.size) for seq, file in by_seq.items()]
+    # The raw records and their rule verdicts are each read twice, then dropped: kept on disk only, so a batch
+    # far larger than the heap never competes with task memory for it (20M transactions held in memory three
+    # times over ran a 4 GiB heap out of space). The classification, read by every write and by validation,
+    # may stay in memory.
     parsed_df = read_records(spark, to_parse, c.SOURCE_SPECS[source].required_columns)
-    parsed_df = parsed_df.persist(StorageLevel.MEMORY_AND_DISK)
+    parsed_df = parsed_df.persist(StorageLevel.DISK_ONLY)
     with timed(steps, f"parse:{source}"):
         parsed = _parsed_files(parsed_df.where(F.col("_record_number") == FILE_ROW).collect(), by_seq)
     outcome.files += parsed
@@ -132,7 +136,7 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
         return None
     records_df = parsed_df.where(F.col("_record_number") != FILE_ROW).select("_file_seq", "_record_number", "_fields")
     ruled_df = classify_rows(records_df, _files_df(spark, accepted), source) \
-        .transform(lambda df: mark_erased(df, source, context.erased)).persist(StorageLevel.MEMORY_AND_DISK)
+        .transform(lambda df: mark_erased(df, source, context.erased)).persist(StorageLevel.DISK_ONLY)
     batch_keys_df = ruled_df.where(F.col("reason").isNull()).select(dedup_key(source).alias(KEY))
     stored_df = silver_io.key_index_for(spark, layout, source, batch_keys_df)
     classified_df = mark_duplicates(ruled_df, source, stored_df).persist(StorageLevel.MEMORY_AND_DISK)
