@@ -5,7 +5,7 @@ machine, how long each stage takes, and how much memory the driver and the JVM h
 
 The data is generated once into --data (1% faults) and reused; each measurement runs on a fresh root whose bronze/
 holds hard links to it. `lakehouse run` is a real process: the Python driver reports its own peak RSS at exit
-(`VmHWM`), the JVM (its child) is reported as the largest child's `ru_maxrss`. Figures are printed, never asserted.
+(`VmHWM`), the JVM's own `VmHWM` is read from /proc while it runs. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -13,24 +13,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixed_costs import _PEAK_WRAPPER  # noqa: E402
+from fixed_costs import _PEAK_WRAPPER, run_with_jvm_peak  # noqa: E402
 from versus_duckdb import data_arguments, generated, stage_metrics  # noqa: E402
-
-ENV = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     data_arguments(parser, transactions=20_000_000)
     args = parser.parse_args()
-    import resource
 
     source = generated(args.data, args.transactions, args.days)
     size = sum(path.stat().st_size for path in (source / "bronze").rglob("*.csv")) / 2**20
@@ -38,14 +33,9 @@ def main() -> int:
         root = Path(scratch) / "root"
         shutil.copytree(source / "bronze", root / "bronze", copy_function=os.link)
         peak_file = Path(scratch) / "peak_kb"
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), "run", "--root", str(root),
-                                 "--max-quarantine-ratio", "1"], capture_output=True, text=True, env=ENV)
-        elapsed = time.perf_counter() - started
-        if result.returncode != 0:
-            sys.exit(f"lakehouse run failed after {elapsed:.0f} s:\n{result.stderr[-3000:]}")
+        elapsed, jvm_mb = run_with_jvm_peak([sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), "run", "--root",
+                                             str(root), "--max-quarantine-ratio", "1"])
         driver_mb = int(peak_file.read_text()) / 1024
-        jvm_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"{args.transactions:,} transactions ({size:,.0f} MiB of Bronze CSV, all sources) in one "
               f"`lakehouse run`: {elapsed:.0f} s wall; Python driver peak RSS {driver_mb:.0f} MB; "
               f"JVM peak RSS {jvm_mb:.0f} MB", flush=True)
