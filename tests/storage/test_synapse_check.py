@@ -21,15 +21,12 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
+from lakehouse.spark import cached_delta_jars, delta_jars_dir
 from lakehouse.storage import delta_log
 from lakehouse.storage.delta_log import DeltaLogError
 from lakehouse.storage.synapse_check import check_tables, synapse_problems
 from tests.storage import delta_log_files as log
 
-# The one place that says where Delta's JARs are (they will move once lakehouse.spark wires Delta in).
-DELTA_JARS_DIR = Path("/tmp/ivytest/jars")
-DELTA_JARS = ("io.delta_delta-spark_2.13-4.0.0.jar", "io.delta_delta-storage-4.0.0.jar",
-              "org.antlr_antlr4-runtime-4.13.1.jar")
 WRITER = Path(__file__).with_name("delta_spark_tables.py")
 CHECKPOINTED = {"clean": 10, "multipart": 3, "v2_checkpoint": 3}
 
@@ -37,11 +34,9 @@ CHECKPOINTED = {"clean": 10, "multipart": 3, "v2_checkpoint": 3}
 @pytest.fixture(scope="module")
 def spark_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """(folder of delta-spark's tables, delta-spark's view of each), written once for the module."""
-    jars = [DELTA_JARS_DIR / name for name in DELTA_JARS]
-    missing = [str(jar) for jar in jars if not jar.is_file()]
-    if missing:
-        pytest.fail(f"Delta JARs not found: {', '.join(missing)}; point DELTA_JARS_DIR in {__file__} at them",
-                    pytrace=False)
+    jars = cached_delta_jars()  # the JARs scripts/bootstrap.sh fetched for local Spark
+    if not jars:
+        pytest.fail(f"Delta JARs not found in {delta_jars_dir()}: run scripts/bootstrap.sh", pytrace=False)
     out = tmp_path_factory.mktemp("delta_spark")
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
     result = subprocess.run([sys.executable, str(WRITER), str(out), ",".join(map(str, jars))],
