@@ -15,15 +15,16 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lakehouse.errors import UserError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import StructType
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,27 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
     for key, value in RESULT_SETTINGS.items():
         spark.conf.set(key, value)
     return spark
+
+
+def local_dataframe(spark: SparkSession, rows: Sequence[Sequence[Any]], schema: StructType | str) -> DataFrame:
+    """A DataFrame of a few rows the driver holds (positional, in `schema`'s order), handed to the JVM as Arrow.
+
+    `spark.createDataFrame(list)` pickles the rows into an RDD that Python workers decode, one task per partition
+    of the default parallelism, even for no row, and each Python task costs a tenth of a second before it starts
+    (the worker re-reads the zip directories on its path): a run makes dozens of such frames (empty tables,
+    ops rows, the files of a batch). An Arrow table is read by the JVM itself. Timestamps are instants (aware
+    datetimes; a naive one is taken as UTC, the session's time zone).
+    """
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import to_arrow_schema
+    from pyspark.sql.types import StructType
+
+    if isinstance(schema, str):  # DDL: "path string, size long"
+        schema = StructType.fromDDL(schema)  # type: ignore[assignment]
+    assert isinstance(schema, StructType)
+    arrow_schema = to_arrow_schema(schema)
+    columns = [pa.array([row[index] for row in rows], type=field.type) for index, field in enumerate(arrow_schema)]
+    return spark.createDataFrame(pa.Table.from_arrays(columns, schema=arrow_schema), schema)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from pyspark.sql.types import ArrayType, IntegerType, LongType, StringType, Stru
 
 from lakehouse.bronze.csv_reader import FileRejected
 from lakehouse.bronze.discovery import BronzeFile
+from lakehouse.spark import local_dataframe
 
 FILE_ROW = 0  # `_record_number` of a file's own row
 TASK_BYTES = 64 << 20  # files are grouped into tasks of about this many bytes (a larger file is a task of its own)
@@ -145,7 +146,7 @@ def read_records(spark: SparkSession, files: Sequence[FileToParse], required_col
     """Record rows and file rows (`PARSED`) of `files`, parsed by Spark tasks; one task per group of files."""
     tasks = plan_tasks(files)
     if not tasks:
-        return spark.createDataFrame([], PARSED)
+        return local_dataframe(spark, [], PARSED)
     return spark.range(0, len(tasks), 1, numPartitions=len(tasks)).mapInArrow(
         _task_function(tasks, tuple(required_columns)), PARSED
     )

@@ -23,6 +23,7 @@ from lakehouse.pipeline import silver_report as report
 from lakehouse.pipeline.context import RunContext, run_leased
 from lakehouse.pipeline.rebuild_publish import finish_rebuilds
 from lakehouse.pipeline.timing import timed
+from lakehouse.spark import local_dataframe
 from lakehouse.storage import ops_tables, silver_commit
 from lakehouse.storage.delta_tables import Commit
 from lakehouse.storage.layout import check_bronze_root
@@ -45,7 +46,7 @@ def split_new_files(context: RunContext, files: list[BronzeFile]) -> tuple[list[
         return [], []
     if not context.engine.exists(context.layout.ops_table(ops_tables.FILE_MANIFEST)):
         return list(files), []  # nothing processed yet (a new root): every file is new, no Spark job needed
-    found_df = context.spark.createDataFrame([(file.path, file.size, file.mtime_ns) for file in files],
+    found_df = local_dataframe(context.spark, [(file.path, file.size, file.mtime_ns) for file in files],
                                              "path string, size long, mtime_ns long")
     manifest_df = ops_tables.read(context.engine, context.layout, ops_tables.FILE_MANIFEST)
     is_new = F.col("seen.path").isNull()

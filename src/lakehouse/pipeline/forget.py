@@ -46,6 +46,7 @@ from lakehouse.pipeline.rebuild_publish import finish_rebuilds
 from lakehouse.silver import erase as silver_erase
 from lakehouse.silver import io as silver_io
 from lakehouse.silver.classify import SUBJECT_COLUMN, SUBJECT_SOURCES
+from lakehouse.spark import local_dataframe
 from lakehouse.storage import delta_log, erasures, maintenance, ops_tables, silver_commit
 from lakehouse.storage.delta_tables import Commit
 from lakehouse.storage.layout import Layout, check_root
@@ -190,8 +191,8 @@ def _erase_gold(context: RunContext, subject: str, check_lease: LeaseCheck) -> l
     if not writer.exists(gold_tables.DIM_CUSTOMER):
         return []
     dim = gold_tables.DIM_CUSTOMER
-    keys_df = spark.createDataFrame([(subject,)], f"{SUBJECT_COLUMN} string")
-    writer.replace_keys(dim, spark.createDataFrame([], dim.schema), SUBJECT_COLUMN, keys_df, 1)
+    keys_df = local_dataframe(spark, [(subject,)], f"{SUBJECT_COLUMN} string")
+    writer.replace_keys(dim, local_dataframe(spark, [], dim.schema), SUBJECT_COLUMN, keys_df, 1)
     fact_days = silver_io.partition_values(layout, c.TRANSACTIONS)
     dates = sorted(silver_io.days_holding_keys(spark, layout, SUBJECT_COLUMN, {subject: min(fact_days)})
                    & set(fact_days)) if fact_days else []
@@ -245,7 +246,7 @@ def _update_manifest(context: RunContext, staged: list[tuple[BronzeFile, Path, E
             row.update(records_read=erased.records_kept, silver_rows=silver_rows[row["path"]],
                        quarantined_rows=quarantined_rows[row["path"]])
     schema = ops_tables.SCHEMAS[ops_tables.FILE_MANIFEST]
-    rows_df = spark.createDataFrame([tuple(row[name] for name in schema.fieldNames()) for row in rows], schema)
+    rows_df = local_dataframe(spark, [tuple(row[name] for name in schema.fieldNames()) for row in rows], schema)
     check_lease()
     commit = Commit(context.config.run_id, JOB, f"{JOB}:{context.config.run_id}:manifest")
     engine.replace_keys(rows_df.coalesce(1), layout.ops_table(ops_tables.FILE_MANIFEST), schema, "path",

@@ -30,6 +30,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from pyspark import StorageLevel
@@ -47,8 +48,10 @@ from lakehouse.gold.tables import GoldTable
 from lakehouse.pipeline.context import RunContext
 from lakehouse.pipeline.gold_pending import Pending
 from lakehouse.pipeline.gold_report import JOB, GoldSummary
-from lakehouse.pipeline.timing import timed
+from lakehouse.pipeline.parallel import side_by_side
+from lakehouse.pipeline.timing import timed, timed_step
 from lakehouse.silver import io as silver_io
+from lakehouse.spark import local_dataframe
 from lakehouse.storage import delta_log
 from lakehouse.storage.delta_tables import Commit, Rows
 from lakehouse.storage.synapse_check import synapse_problems
@@ -95,7 +98,7 @@ class GoldWriter:
 
     def _create_empty_if_missing(self, table: GoldTable) -> None:
         if not self.exists(table):
-            self.replace(table, self.context.spark.createDataFrame([], table.schema), Rows.all())
+            self.replace(table, local_dataframe(self.context.spark, [], table.schema), Rows.all())
 
     def replace(self, table: GoldTable, df: DataFrame, rows: Rows, commit: Commit | None = None) -> None:
         """Replace `rows` of the table with `df`; when nothing is affected, only create a missing table, empty."""
@@ -168,7 +171,7 @@ def _update_cdc_dimension(writer: GoldWriter, pending: Pending, source: str) -> 
         versions_df = update_cdc_dimension(source, stored_df, changes_df, replay_df)
         writer.replace_keys(table, versions_df, key, keys_df, changed.count)
     else:
-        writer.replace_keys(table, spark.createDataFrame([], table.schema), key, keys_df, 0)
+        writer.replace_keys(table, local_dataframe(spark, [], table.schema), key, keys_df, 0)
     writer.summary.keys[table.name] = changed.count
     return changed
 
@@ -178,10 +181,10 @@ def _update_dim_store(writer: GoldWriter, pending: Pending) -> date | None:
     that date (None when no snapshot date has new files)."""
     spark, layout = writer.context.spark, writer.context.layout
     if not pending.snapshot_dates:
-        writer.replace(tables.DIM_STORE, spark.createDataFrame([], tables.DIM_STORE.schema), Rows.nothing())
+        writer.replace(tables.DIM_STORE, local_dataframe(spark, [], tables.DIM_STORE.schema), Rows.nothing())
         return None
     first = pending.snapshot_dates[0]
-    rejected_df = spark.createDataFrame([(day,) for day in pending.rejected_snapshot_dates], "snapshot_date date")
+    rejected_df = local_dataframe(spark, [(day,) for day in pending.rejected_snapshot_dates], "snapshot_date date")
     days = [day for day in silver_io.partition_values(layout, c.STORES) if day >= first]
     snapshots_df = silver_io.read_silver_partitions(spark, layout, c.STORES, days)
     dim_df = update_dim_store(writer.read(tables.DIM_STORE), snapshots_df,
@@ -220,10 +223,13 @@ def update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> N
     try:
         by_date = Rows.where_in(DATE, dates)
         writer.replace(tables.FACT_SALES, fact_df, by_date)
-        writer.replace(tables.DAILY_SALES_SUMMARY, aggregates.build_daily_sales_summary(fact_df), by_date)
-        writer.replace(tables.PRODUCT_CATEGORY_PERFORMANCE,
-                       aggregates.build_product_category_performance(fact_df), by_date)
-        writer.replace(tables.STORE_PERFORMANCE, aggregates.build_store_performance(fact_df), by_date)
+        # The aggregates read only the persisted slice: they are written side by side.
+        side_by_side([
+            partial(writer.replace, table, build(fact_df), by_date)
+            for table, build in ((tables.DAILY_SALES_SUMMARY, aggregates.build_daily_sales_summary),
+                                 (tables.PRODUCT_CATEGORY_PERFORMANCE, aggregates.build_product_category_performance),
+                                 (tables.STORE_PERFORMANCE, aggregates.build_store_performance))
+        ])
     finally:
         fact_df.unpersist()
 
@@ -293,7 +299,7 @@ def update_segmentation(writer: GoldWriter) -> None:
         return
     fact_dates = _dates(writer.context.engine.partition_values(fact_path, DATE)) if fact_version is not None else []
     if fact_version is None or not fact_dates:  # no sale yet: no customer to segment
-        writer.replace(table, writer.context.spark.createDataFrame([], table.schema), Rows.all())
+        writer.replace(table, local_dataframe(writer.context.spark, [], table.schema), Rows.all())
         return
     as_of = max(fact_dates)
     segmentation_df = _moved_on_segmentation(writer, state, fact_version, as_of) if state else None
@@ -316,12 +322,15 @@ def update_gold(context: RunContext, pending: Pending, summary: GoldSummary, che
     commit = Commit(context.config.run_id, JOB, batch_key(context.config.run_id, pending))
     writer = GoldWriter(context, commit, summary, check_lease)
     summary.engine = context.engine.name
-    with timed(summary.steps, "dim_customer"):
-        customers = _update_cdc_dimension(writer, pending, c.CUSTOMERS)
-    with timed(summary.steps, "dim_product"):
-        products = _update_cdc_dimension(writer, pending, c.PRODUCTS)
-    with timed(summary.steps, "dim_store"):
-        store_from = _update_dim_store(writer, pending)
+    # The three dimensions read and write nothing of each other: they are updated side by side.
+    customers: ChangedKeys
+    products: ChangedKeys
+    store_from: date | None
+    customers, products, store_from = side_by_side([
+        timed_step(summary.steps, "dim_customer", partial(_update_cdc_dimension, writer, pending, c.CUSTOMERS)),
+        timed_step(summary.steps, "dim_product", partial(_update_cdc_dimension, writer, pending, c.PRODUCTS)),
+        timed_step(summary.steps, "dim_store", partial(_update_dim_store, writer, pending)),
+    ])
     with timed(summary.steps, "affected_dates"):
         dates = _affected_dates(writer, pending, [customers, products], store_from)
     summary.dates = dates

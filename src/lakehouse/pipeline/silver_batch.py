@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +25,13 @@ from lakehouse.bronze.discovery import BronzeFile
 from lakehouse.bronze.records import FILE_ROW, FileToParse, ParsedFile, read_records
 from lakehouse.failpoints import failpoint
 from lakehouse.pipeline.context import RunContext
+from lakehouse.pipeline.parallel import side_by_side
 from lakehouse.pipeline.timing import timed
 from lakehouse.silver import io as silver_io
 from lakehouse.silver import schemas
 from lakehouse.silver.build import build_quarantine, build_silver
 from lakehouse.silver.classify import KEY, classify_rows, dedup_key, mark_duplicates, mark_erased
+from lakehouse.spark import local_dataframe
 from lakehouse.storage.layout import Layout
 
 if TYPE_CHECKING:
@@ -65,7 +68,7 @@ def _parsed_files(file_rows: list, by_seq: dict[int, BronzeFile]) -> list[Parsed
 
 def _files_df(spark: SparkSession, files: list[ParsedFile]) -> DataFrame:
     rows = [(p.file_seq, p.file.path, p.file.ingest_date, list(p.positions), p.header_len) for p in files]
-    return spark.createDataFrame(rows, schemas.BRONZE_FILES)
+    return local_dataframe(spark, rows, schemas.BRONZE_FILES)
 
 
 def _stage_moves(layout: Layout, staged_dir: Path, final_dir: Path, run_id: str) -> list[tuple[str, str]]:
@@ -116,8 +119,10 @@ def _write_staged(context: RunContext, source: str, classified_df: DataFrame, si
 
 
 def _split_source(context: RunContext, source: str, files: list[BronzeFile], first_seq: int,
-                  outcome: SplitOutcome, steps: dict[str, float]) -> DataFrame | None:
-    """Parse, classify and stage one source's new files; returns its Silver rows (persisted) for validation."""
+                  steps: dict[str, float]) -> tuple[SplitOutcome, DataFrame | None]:
+    """Parse, classify and stage one source's new files: what came of them, and their Silver rows (persisted) for
+    validation (None when no record was accepted)."""
+    outcome = SplitOutcome()
     spark, layout, config = context.spark, context.layout, context.config
     by_seq = {first_seq + index: file for index, file in enumerate(files)}
     to_parse = [FileToParse(seq, str(config.root / file.path), file.size) for seq, file in by_seq.items()]
@@ -133,7 +138,7 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
     accepted = [p for p in parsed if p.rejected_reason is None]
     if not any(p.records_read for p in accepted):
         parsed_df.unpersist()
-        return None
+        return outcome, None
     records_df = parsed_df.where(F.col("_record_number") != FILE_ROW).select("_file_seq", "_record_number", "_fields")
     ruled_df = classify_rows(records_df, _files_df(spark, accepted), source) \
         .transform(lambda df: mark_erased(df, source, context.erased)).persist(StorageLevel.DISK_ONLY)
@@ -153,30 +158,38 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
         _write_staged(context, source, classified_df, silver_df, silver_rows, quarantined_rows, dirs)
     failpoint(f"b2s:staged_silver:{source}")
     outcome.moves += dirs.moves(layout, source, config.run_id)
-    return silver_df
+    return outcome, silver_df
 
 
 def split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict[str, float]) -> SplitOutcome:
-    """Every new file (in landing order) parsed, classified, staged and validated; nothing committed yet."""
+    """Every new file (in landing order) parsed, classified, staged and validated; nothing committed yet. The
+    sources share nothing until validation, so they are split side by side (`pipeline.parallel`)."""
     from lakehouse.quality.gx_runner import preload, validate_silver_batches
 
     preload()  # Great Expectations' import overlaps the Spark work below
+    by_source = [(source, [file for file in files if file.source == source]) for source in c.SOURCES]
+    by_source = [(source, source_files) for source, source_files in by_source if source_files]
+    first_seqs = [sum(len(source_files) for _, source_files in by_source[:index]) for index in range(len(by_source))]
+    for source, source_files in by_source:
+        log.info("splitting %s: %d files", source, len(source_files))
+    splits = side_by_side([
+        partial(_split_source, context, source, source_files, first_seq, steps)
+        for (source, source_files), first_seq in zip(by_source, first_seqs, strict=True)
+    ])
     outcome = SplitOutcome()
     batches: dict[str, DataFrame] = {}
     expected: dict[str, int] = {}
-    for source in c.SOURCES:
-        source_files = [file for file in files if file.source == source]
-        if not source_files:
-            continue
-        log.info("splitting %s: %d files", source, len(source_files))
-        silver_df = _split_source(context, source, source_files, len(outcome.files), outcome, steps)
-        accepted = [p for p in outcome.files if p.file.source == source and p.rejected_reason is None]
+    for (source, _), (split, silver_df) in zip(by_source, splits, strict=True):
+        outcome.files += split.files
+        outcome.counts.update(split.counts)
+        outcome.moves += split.moves
         if silver_df is not None:
+            accepted = [p for p in split.files if p.rejected_reason is None]
             table = c.SOURCE_SPECS[source].silver_table
             batches[table] = silver_df
             # Conservation (§3.4): what the parser read, less what was quarantined or erased (§8), must be in the
             # Silver batch.
-            _, quarantined_rows, erased = rows_by_outcome(outcome, accepted)
+            _, quarantined_rows, erased = rows_by_outcome(split, accepted)
             expected[table] = sum(p.records_read for p in accepted) - quarantined_rows - erased
     log.info("validating %d Silver batches with Great Expectations", len(batches))
     with timed(steps, "validate"):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -14,3 +17,11 @@ def timed(steps: dict[str, float], name: str) -> Iterator[None]:
         yield
     finally:
         steps[name] = steps.get(name, 0.0) + time.monotonic() - started
+
+
+def timed_step(steps: dict[str, float], name: str, step: Callable[[], T]) -> Callable[[], T]:
+    """`step`, timed under `name` when it is called (for steps run side by side: `pipeline.parallel`)."""
+    def run() -> T:
+        with timed(steps, name):
+            return step()
+    return run

@@ -29,6 +29,7 @@ from lakehouse import contract as c
 from lakehouse.silver import schemas
 from lakehouse.silver.bloom import BloomFilter
 from lakehouse.silver.classify import KEY, silver_key
+from lakehouse.spark import local_dataframe
 from lakehouse.storage.layout import Layout
 
 ROWS_PER_FILE = 2_000_000  # a Silver data file's target size (about 50-100 MB of Parquet for transactions)
@@ -46,7 +47,7 @@ def has_parquet(directory: Path) -> bool:
 def read_parquet_dir(spark: SparkSession, directory: Path, schema: StructType) -> DataFrame:
     """Committed files of a Silver folder; an absent folder reads as an empty table of the schema."""
     if not has_parquet(directory):
-        return spark.createDataFrame([], schema)
+        return local_dataframe(spark, [], schema)
     return spark.read.schema(schema).parquet(str(directory))
 
 
@@ -84,7 +85,7 @@ def partition_values(layout: Layout, source: str) -> list[date]:
 
 def _read_files(spark: SparkSession, table: Path, files: list[Path], schema: StructType) -> DataFrame:
     if not files:
-        return spark.createDataFrame([], schema)
+        return local_dataframe(spark, [], schema)
     # basePath keeps the partition column, which lives in the folder names, not in the files.
     return spark.read.schema(schema).option("basePath", str(table)).parquet(*[str(path) for path in files])
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -37,7 +38,7 @@ from pyspark.sql.types import StructField, StructType
 
 from lakehouse.config import ENGINE_AUTO, ENGINE_DELTA_RS, ENGINE_DELTA_SPARK, ENGINE_ENV, ENGINES
 from lakehouse.errors import UserError
-from lakehouse.spark import is_databricks
+from lakehouse.spark import is_databricks, local_dataframe
 from lakehouse.storage import delta_log
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,9 @@ class DeltaEngine(ABC):
         return None
 
 
+_SESSION_DML = threading.Lock()  # held while a statement's settings are on the (process-wide) session
+
+
 class DeltaSparkEngine(DeltaEngine):
     """delta-spark: distributed writes through Delta's data source (Databricks, and locally with Delta's JARs)."""
 
@@ -207,7 +211,7 @@ class DeltaSparkEngine(DeltaEngine):
     def read(self, path: Path, schema: StructType, rows: Rows | None = None, version: int | None = None) -> DataFrame:
         rows = rows or Rows.all()
         if rows.is_empty or not self.exists(path):
-            return self.spark.createDataFrame([], schema)
+            return local_dataframe(self.spark, [], schema)
         reader = self.spark.read.format("delta")
         if version is not None:
             reader = reader.option("versionAsOf", version)
@@ -255,19 +259,21 @@ class DeltaSparkEngine(DeltaEngine):
             .whenMatchedDelete()
             .whenNotMatchedInsert(condition=f"s.{ACTION} = 'insert'", values=insert_values)
         )
-        # DML takes its idempotency key and metadata from the session; they are set for this one statement only.
+        # DML takes its idempotency key and metadata from the session; they are set for this one statement only,
+        # one statement at a time (a stage may write tables from several threads: `pipeline.parallel`).
         settings = {
             "spark.databricks.delta.write.txnAppId": commit.key,
             "spark.databricks.delta.write.txnVersion": str(TXN_VERSION),
             "spark.databricks.delta.commitInfo.userMetadata": commit.user_metadata(),
         }
-        for name, value in settings.items():
-            self.spark.conf.set(name, value)
-        try:
-            merge.execute()
-        finally:
-            for name in settings:
-                self.spark.conf.unset(name)
+        with _SESSION_DML:
+            for name, value in settings.items():
+                self.spark.conf.set(name, value)
+            try:
+                merge.execute()
+            finally:
+                for name in settings:
+                    self.spark.conf.unset(name)
 
 
 def _merge_source(df: DataFrame, schema: StructType, key: str, keys_df: DataFrame) -> DataFrame:
@@ -289,10 +295,10 @@ class DeltaRsEngine(DeltaEngine):
     def read(self, path: Path, schema: StructType, rows: Rows | None = None, version: int | None = None) -> DataFrame:
         rows = rows or Rows.all()
         if rows.is_empty or not self.exists(path):
-            return self.spark.createDataFrame([], schema)
+            return local_dataframe(self.spark, [], schema)
         files = _current_files(path, rows, version)
         if not files:
-            return self.spark.createDataFrame([], schema)
+            return local_dataframe(self.spark, [], schema)
         df = self.spark.read.schema(schema).option("basePath", str(path)).parquet(*[str(file) for file in files])
         return rows.keep(df).select(*schema.fieldNames())
 

@@ -25,6 +25,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from lakehouse.spark import local_dataframe
 from lakehouse.storage import delta_tables
 from lakehouse.storage.delta_tables import Commit, DeltaEngine
 from lakehouse.storage.layout import Layout
@@ -77,7 +78,7 @@ def append(engine: DeltaEngine, layout: Layout, name: str, rows: Sequence[dict[s
     if not rows:
         return
     schema = SCHEMAS[name]
-    df = engine.spark.createDataFrame([tuple(row.get(field) for field in schema.fieldNames()) for row in rows], schema)
+    df = local_dataframe(engine.spark, [tuple(row.get(field) for field in schema.fieldNames()) for row in rows], schema)
     # One task: a few rows spread over the default parallelism would leave empty tasks, and delta-spark leaves an
     # empty task's file on disk unreferenced (a vacuum's work, and a stray file right after `lakehouse maintain`).
     engine.append(df.coalesce(1), layout.ops_table(name), schema, commit)

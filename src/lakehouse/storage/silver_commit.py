@@ -24,6 +24,7 @@ from pyspark.sql.types import DateType, StructType, TimestampType
 from lakehouse.errors import UserError
 from lakehouse.failpoints import failpoint
 from lakehouse.gold.tables import DATA_QUALITY
+from lakehouse.spark import local_dataframe
 from lakehouse.storage import ops_tables
 from lakehouse.storage.delta_tables import Commit, DeltaEngine
 from lakehouse.storage.layout import Layout
@@ -138,8 +139,8 @@ def _append_data_quality(layout: Layout, plan: CommitPlan, engine: DeltaEngine) 
         return
     schema = DATA_QUALITY.schema
     path = layout.gold_table(DATA_QUALITY.name)
-    df = engine.spark.createDataFrame(
-        [tuple(row.get(name) for name in schema.fieldNames()) for row in plan.data_quality_rows], schema)
+    df = local_dataframe(
+        engine.spark, [tuple(row.get(name) for name in schema.fieldNames()) for row in plan.data_quality_rows], schema)
     engine.append(df.coalesce(1), path, schema, plan.commit(), DATA_QUALITY.partition_by)  # a few rows: one file
     problems = synapse_problems(path)
     if problems:
