@@ -25,11 +25,23 @@ REPO = Path(__file__).resolve().parents[2]
 VOLATILE = {"_run_id", "_ingested_at", "run_id", "processed_at", "mtime_ns"}
 
 
+# A process the tests start lives for one small command, so its JVMs compile with C1 only: C2, the optimizing
+# compiler, spent 35-46 s of CPU on a cold tiny run here (more than all of Spark's tasks) for code that then runs
+# once. Only the JIT's tier changes (JDK_JAVA_OPTIONS is read by every `java` launcher, not by Spark), so results
+# are the same; the test session's own long-lived JVM keeps the default. The JVM's notice of the option goes to its
+# console log, not the command's stderr (lakehouse.spark).
+COLD_JVM_ENV = {"JDK_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1"}
+
+
+def process_env(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a process a test starts: this one's, with a cold JVM's JIT setting."""
+    return {**os.environ, "GX_ANALYTICS_ENABLED": "false", **COLD_JVM_ENV, **(overrides or {})}
+
+
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run `lakehouse ...` as a real process, as a user would."""
-    full_env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "lakehouse.cli", *args], capture_output=True, text=True, env=full_env,
+        [sys.executable, "-m", "lakehouse.cli", *args], capture_output=True, text=True, env=process_env(env),
         timeout=timeout, cwd=REPO,
     )
 
@@ -37,7 +49,7 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> 
 def start_run(*args: str) -> subprocess.Popen:
     """Start `lakehouse ...` as a real process in its own process group (the Python driver and its Spark JVM)."""
     return subprocess.Popen([sys.executable, "-m", "lakehouse.cli", *args], cwd=REPO, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=process_env())
 
 
 def kill_run(process: subprocess.Popen) -> None:

@@ -16,6 +16,7 @@ from tests.integration.helpers import (
     REPO,
     cli,
     kill_run,
+    process_env,
     read_delta_rows,
     root_state,
     run_in_process,
@@ -73,7 +74,7 @@ def test_killed_at_a_random_instant_from_outside(fresh_root, baseline):
 def test_second_concurrent_run_is_refused(fresh_root):
     """§5: a second run on the same root while one is active refuses with a clear message."""
     first = subprocess.Popen([sys.executable, "-m", "lakehouse.cli", *run_args(fresh_root)], cwd=REPO,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=process_env())
     try:
         lock_file = Layout(fresh_root).lock_file
         deadline = time.monotonic() + 300  # a JVM start on a loaded machine

@@ -5,7 +5,6 @@ files are parsed by executors, Silver and Gold written by them, and the result m
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import RATIO_LIMIT
-from tests.integration.helpers import cli, copy_bronze, gold_state, root_state
+from tests.integration.helpers import cli, copy_bronze, gold_state, process_env, root_state
 
 pytestmark = pytest.mark.slow
 
@@ -45,8 +44,8 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 120) ->
 def spark_daemon(tmp_path: Path, name: str, *args: str) -> subprocess.Popen:
     import pyspark
 
-    env = {**os.environ, "SPARK_HOME": str(Path(pyspark.__file__).parent), "SPARK_LOCAL_IP": "127.0.0.1",
-           "SPARK_WORKER_DIR": str(tmp_path / f"{name}-work"), "PYSPARK_PYTHON": sys.executable}
+    env = process_env({"SPARK_HOME": str(Path(pyspark.__file__).parent), "SPARK_LOCAL_IP": "127.0.0.1",
+                       "SPARK_WORKER_DIR": str(tmp_path / f"{name}-work"), "PYSPARK_PYTHON": sys.executable})
     log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (kept open for the daemon's life)
     return subprocess.Popen([str(SPARK_CLASS), *args], env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

@@ -8,7 +8,6 @@ hold the project's session without Delta. It writes one table per case and recor
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from lakehouse.spark import cached_delta_jars, delta_jars_dir
 from lakehouse.storage import delta_log
 from lakehouse.storage.delta_log import DeltaLogError
 from lakehouse.storage.synapse_check import check_tables, synapse_problems
+from tests.integration.helpers import process_env
 from tests.storage import delta_log_files as log
 
 WRITER = Path(__file__).with_name("delta_spark_tables.py")
@@ -38,7 +38,7 @@ def spark_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     if not jars:
         pytest.fail(f"Delta JARs not found in {delta_jars_dir()}: run scripts/bootstrap.sh", pytrace=False)
     out = tmp_path_factory.mktemp("delta_spark")
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    env = process_env({"PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable})
     result = subprocess.run([sys.executable, str(WRITER), str(out), ",".join(map(str, jars))],
                             capture_output=True, text=True, timeout=1800, env=env)
     if result.returncode != 0:
