@@ -206,6 +206,17 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
     return spark
 
 
+def session_of_its_own(spark: SparkSession) -> SparkSession:
+    """A session on `spark`'s context (same JVM, executors, catalog and caches) whose SQL settings are its own:
+    what a step sets there for one statement (Delta's commit metadata, a file size) cannot leak into a statement
+    another thread runs at the same time. It starts from the context's settings plus RESULT_SETTINGS; a setting made
+    on `spark` at run time is not carried over."""
+    session = spark.newSession()
+    for key, value in RESULT_SETTINGS.items():
+        session.conf.set(key, value)
+    return session
+
+
 def local_dataframe(spark: SparkSession, rows: Sequence[Sequence[Any]], schema: StructType | str) -> DataFrame:
     """A DataFrame of a few rows the driver holds (positional, in `schema`'s order), handed to the JVM as Arrow.
 

@@ -48,3 +48,38 @@ def test_a_single_step_runs_in_the_calling_thread():
 def test_spark_jobs_from_steps_run(spark):
     counts = side_by_side([lambda n=n: spark.range(n).count() for n in (5, 7, 11)])
     assert counts == [5, 7, 11]
+
+
+def test_at_most_bounds_the_steps_running_at_once():
+    running, peak = 0, 0
+    lock = threading.Lock()
+    pair = threading.Barrier(2, timeout=60)  # two at a time do run together
+
+    def step(value: int) -> int:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        pair.wait()
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return value
+
+    assert side_by_side([lambda value=value: step(value) for value in range(6)], at_most=2) == list(range(6))
+    assert peak == 2
+
+
+def test_one_at_a_time_runs_in_the_calling_thread_with_the_same_failure_rules():
+    ended: list[int] = []
+
+    def step(value: int) -> int:
+        ended.append(value)
+        if value in (1, 2):
+            raise ValueError(str(value))
+        return threading.get_ident()
+
+    with pytest.raises(ValueError, match="^1$"):
+        side_by_side([lambda value=value: step(value) for value in range(4)], at_most=1)
+    assert ended == [0, 1, 2, 3]
+    assert side_by_side([lambda: step(0), lambda: step(3)], at_most=1) == [threading.get_ident()] * 2

@@ -55,9 +55,12 @@ def everything_under(path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture
 def table(engine, tmp_path):
+    return small_files_table(engine, tmp_path / "gold" / "t")
+
+
+def small_files_table(engine, path):
     """Four commits of small files on D5 and D6 (several files per partition), one file on D7, and a stray Parquet
     file that no version references, as a killed writer leaves one, dated long ago."""
-    path = tmp_path / "gold" / "t"
     spark = engine.spark
     for index in range(4):
         rows = [(f"k{index}-{n}", D5 if n % 2 else D6, index * 10 + n) for n in range(6)]
@@ -143,3 +146,28 @@ def test_the_plan_packs_small_files_per_partition_up_to_the_target(tmp_path):
     plan = maintenance.plan_compaction(table, target_bytes=100)
     assert plan.groups == (("p=x/a.parquet", "p=x/b.parquet", "p=x/c.parquet"),)  # 60; adding e (45) would pass 100
     assert (plan.files_before, plan.files_after, plan.partitions) == (8, 6, 1)
+
+
+def test_tables_maintained_side_by_side_each_commit_with_their_own_settings(engine, tmp_path):
+    """`lakehouse maintain` works on several tables at once (pipeline.maintain): each table's OPTIMIZE and VACUUM
+    commits carry that table's metadata, and nothing is left set on the engine's own session."""
+    from lakehouse.pipeline.parallel import side_by_side
+
+    names = ("a", "b", "c")
+    tables = {name: small_files_table(engine, tmp_path / "gold" / name) for name in names}
+
+    def maintain(name: str) -> None:
+        work = Commit("maint-2", "maintain", f"maintain:maint-2:{name}")
+        maintenance.compact(engine, tables[name], work)
+        maintenance.checkpoint(engine, tables[name])
+        maintenance.vacuum(engine, tables[name], 0, work)
+
+    side_by_side([lambda name=name: maintain(name) for name in names])
+    for name, path in tables.items():
+        written = [info for info in delta_log.commit_infos(path)
+                   if (info.operation or "").startswith(("OPTIMIZE", "VACUUM"))]
+        assert {info.operation for info in written} >= {"OPTIMIZE", "VACUUM START", "VACUUM END"}, name
+        assert {json.loads(info.user_metadata)["commit_key"] for info in written} == {f"maintain:maint-2:{name}"}
+        assert data_files_on_disk(path) == referenced(path) and synapse_problems(path) == []
+    if engine.name == "delta-spark":
+        assert engine.spark.conf.get("spark.databricks.delta.commitInfo.userMetadata", None) is None

@@ -3,8 +3,10 @@
 Sequencing only: the table operations and their engine calls are `storage.maintenance`'s.
 - Refusals come first, each one sentence: a vacuum retention below the 168-hour floor without `force` (the versions
   older than it could no longer be read), a root without Gold, and (the root lock's) a second writer.
-- Under the root lock, table by table (Gold in `gold.tables.ALL` order, then every Delta table under `ops/` by name):
-  compact, checkpoint, vacuum, the lease checked before each step that writes.
+- Under the root lock, every Gold table (in `gold.tables.ALL` order) and every Delta table under `ops/` (by name):
+  compact, checkpoint, vacuum, the lease checked before each step that writes. Tables are independent, so up to
+  `TABLES_AT_ONCE` are maintained side by side (`pipeline.parallel`), each engine call on a Spark session of its own
+  (`storage.maintenance`); every table's work ends before a failure is raised, and results keep the table order.
 - Then every table is checked as Synapse serverless reads it (`storage.synapse_check`); a problem fails the run.
 - Last, the run is recorded in `ops/pipeline_runs` (job `maintain`, per-table metrics in `metrics_json`). That append
   is a new small file beside the table's freshly compacted one, until the next maintenance compacts both.
@@ -23,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -32,6 +35,7 @@ from lakehouse.errors import UserError
 from lakehouse.failpoints import failpoint
 from lakehouse.gold import tables as gold_tables
 from lakehouse.pipeline.context import RunContext, run_leased
+from lakehouse.pipeline.parallel import side_by_side
 from lakehouse.pipeline.rebuild_publish import finish_rebuilds
 from lakehouse.storage import delta_log, maintenance, ops_tables
 from lakehouse.storage.delta_tables import Commit, DeltaEngine
@@ -41,6 +45,9 @@ from lakehouse.storage.synapse_check import synapse_problems
 log = logging.getLogger(__name__)
 
 JOB = "maintain"
+# Tables maintained side by side: each is a few small Spark jobs and Delta commits, mostly driver latency that
+# overlaps well (the runs' steps do the same: pipeline.parallel).
+TABLES_AT_ONCE = 4
 DEFAULT_RETAIN_HOURS = maintenance.RETENTION_FLOOR_HOURS
 
 
@@ -127,9 +134,17 @@ def _run_locked(context: RunContext, options: MaintainOptions, check_lease: Call
     if not options.dry_run:
         finish_rebuilds(layout, context.engine)  # a rebuild killed while publishing is completed first
     tables = gold_tables_of(layout) + ops_tables_of(layout)
+    done: dict[int, TableResult] = {}
+
+    def maintain_table(index: int, name: str, path: Path) -> None:
+        done[index] = _maintain_table(context.engine, name, path, summary, check_lease)
+
     try:
-        for name, path in tables:
-            summary.tables.append(_maintain_table(context.engine, name, path, summary, check_lease))
+        try:
+            side_by_side([partial(maintain_table, index, name, path) for index, (name, path) in enumerate(tables)],
+                         at_most=TABLES_AT_ONCE)
+        finally:  # the tables maintained, in table order, also when one failed
+            summary.tables = [done[index] for index in sorted(done)]
         problems = [problem for _, path in tables for problem in synapse_problems(path)]
         if problems:
             raise UserError(f"after maintenance {len(problems)} problem(s) would stop Synapse serverless from reading "

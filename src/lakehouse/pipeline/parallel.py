@@ -15,21 +15,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def side_by_side(steps: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Each step's result, in the order given (steps may return different types: the caller names them); a
-    single step runs in the calling thread."""
-    if len(steps) <= 1:
-        return [step() for step in steps]
+def side_by_side(steps: Sequence[Callable[[], Any]], at_most: int | None = None) -> list[Any]:
+    """Each step's result, in the order given (steps may return different types: the caller names them); at most
+    `at_most` steps at a time (all of them when None); a single step runs in the calling thread."""
+    if len(steps) <= 1 or at_most == 1:
+        return _one_after_another(steps)
+    import threading
+
     from pyspark import InheritableThread
 
     results: list[Any] = [None] * len(steps)
     errors: list[BaseException | None] = [None] * len(steps)
+    slots = threading.BoundedSemaphore(at_most or len(steps))
 
     def run(index: int) -> None:
-        try:
-            results[index] = steps[index]()
-        except BaseException as error:  # re-raised in the caller's thread below
-            errors[index] = error
+        with slots:
+            try:
+                results[index] = steps[index]()
+            except BaseException as error:  # re-raised in the caller's thread below
+                errors[index] = error
 
     threads = [InheritableThread(run, args=(index,), daemon=True) for index in range(len(steps))]
     for thread in threads:
@@ -39,4 +43,19 @@ def side_by_side(steps: Sequence[Callable[[], Any]]) -> list[Any]:
     for error in errors:
         if error is not None:
             raise error
+    return results
+
+
+def _one_after_another(steps: Sequence[Callable[[], Any]]) -> list[Any]:
+    """side_by_side's rules (every step runs; the first failure is raised at the end), in the calling thread."""
+    results: list[Any] = []
+    first_error: BaseException | None = None
+    for step in steps:
+        try:
+            results.append(step())
+        except BaseException as error:
+            results.append(None)
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
     return results

@@ -41,6 +41,7 @@ from urllib.parse import unquote, urlparse
 
 from pyspark.sql import SparkSession
 
+from lakehouse.spark import session_of_its_own
 from lakehouse.storage import delta_log
 from lakehouse.storage.delta_tables import Commit, DeltaEngine, DeltaRsEngine, DeltaSparkEngine
 
@@ -167,7 +168,9 @@ class _Operations(ABC):
 
 def _operations(engine: DeltaEngine) -> _Operations:
     if isinstance(engine, DeltaSparkEngine):
-        return _SparkOperations(engine.spark)
+        # Each call's settings (file sizes, the commit's metadata) on a session of its own: tables are maintained
+        # side by side (pipeline.maintain), and a session's settings are shared by its threads.
+        return _SparkOperations(session_of_its_own(engine.spark))
     if isinstance(engine, DeltaRsEngine):
         return _RsOperations()
     raise TypeError(f"no maintenance for Delta engine {engine.name}")
