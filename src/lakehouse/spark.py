@@ -154,21 +154,25 @@ def _spark_log() -> Path | None:
 
 @contextlib.contextmanager
 def _jvm_console_to(log_file: Path | None) -> Iterator[None]:
-    """Start the JVM with its stderr on `log_file`: its start-up chatter (module warnings, log-level notices) and
-    Spark's own log lines stay out of the command's output, which says in one line what went wrong. The JVM keeps
-    that descriptor; this process gets its stderr back."""
+    """Start the JVM with its stdout and stderr on `log_file`: its start-up chatter (module warnings, log-level
+    notices), Spark's own log lines and the JVM's own warnings (HotSpot writes those to stdout, e.g. a full code
+    cache) stay out of the command's output, whose stdout is its report and whose stderr says in one line what went
+    wrong. The JVM keeps those descriptors; this process gets its own back."""
     if log_file is None:
         yield
         return
+    sys.stdout.flush()
     sys.stderr.flush()
-    saved = os.dup(2)
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
     target = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
-        os.dup2(target, 2)
+        for fd in saved:
+            os.dup2(target, fd)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
         os.close(target)
     log.info("Spark's console output: %s", log_file)
 
