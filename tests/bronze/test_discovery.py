@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from lakehouse.bronze.discovery import discover_bronze_files
+from lakehouse.bronze.discovery import bronze_bytes, discover_bronze_files
 
 
 def touch(root, relative, content=b"id\n"):
@@ -48,3 +48,13 @@ def test_landing_order_is_bytewise_on_the_path(tmp_path):
         touch(tmp_path, f"bronze/stores/ingest_date=2026-01-05/{name}")
     files, _ = discover_bronze_files(tmp_path)
     assert [f.path.rsplit("/", 1)[1] for f in files] == ["B.csv", "a.csv", "a_2.csv", "b.csv"]
+
+
+def test_bronze_bytes_counts_the_input_files_only(tmp_path):
+    """What a local session is sized by (lakehouse.spark.SMALL_INPUT_BYTES): the inputs' bytes, not the rest."""
+    assert bronze_bytes(tmp_path) == 0  # no bronze folder yet
+    touch(tmp_path, "bronze/transactions/ingest_date=2026-01-05/a.csv", b"x" * 100)
+    touch(tmp_path, "bronze/customers/ingest_date=2026-01-06/b.csv", b"x" * 23)
+    touch(tmp_path, "bronze/transactions/ingest_date=2026-01-05/_partial.csv", b"x" * 1000)
+    touch(tmp_path, "bronze/transactions/ingest_date=2026-01-05/notes.txt", b"x" * 1000)
+    assert bronze_bytes(tmp_path) == 123

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from lakehouse.spark import DRIVER_MEMORY_ENV, driver_memory
+from lakehouse.spark import (
+    DRIVER_MEMORY_ENV,
+    JVM_OPTIONS_ENV,
+    SPARK_LOG_ENV,
+    class_archive,
+    driver_memory,
+    get_spark,
+    local_java_options,
+)
 
 GIB = 2**30
 
@@ -23,3 +35,59 @@ def test_driver_heap_is_a_quarter_of_the_machine_within_bounds(monkeypatch, phys
 def test_driver_heap_can_be_set(monkeypatch):
     monkeypatch.setenv(DRIVER_MEMORY_ENV, "10g")
     assert driver_memory(24 * GIB) == "10g"
+
+
+# --- the driver JVM's options: class-data archive, JIT by input size, $LAKEHOUSE_JVM_OPTIONS ---
+
+def test_a_local_jvm_maps_the_class_archive_when_there_is_one(monkeypatch, tmp_path):
+    monkeypatch.delenv(JVM_OPTIONS_ENV, raising=False)
+    archive = tmp_path / "classes.jsa"
+    assert not any("SharedArchiveFile" in option for option in local_java_options(False, archive))
+    archive.write_bytes(b"\0")
+    assert f"-XX:SharedArchiveFile={archive}" in local_java_options(False, archive)
+
+
+def test_a_small_input_compiles_with_c1_only_and_extra_options_come_last(monkeypatch, tmp_path):
+    archive = tmp_path / "none.jsa"
+    monkeypatch.delenv(JVM_OPTIONS_ENV, raising=False)
+    large = local_java_options(False, archive)
+    assert large[0].startswith("-Dlog4j2.configurationFile=file:") and "-XX:TieredStopAtLevel=1" not in large
+    assert "-XX:TieredStopAtLevel=1" in local_java_options(True, archive)
+    monkeypatch.setenv(JVM_OPTIONS_ENV, "-XX:TieredStopAtLevel=4  -Dsome.flag=1")
+    assert local_java_options(True, archive)[-2:] == ["-XX:TieredStopAtLevel=4", "-Dsome.flag=1"]  # last one wins
+
+
+def test_the_input_size_is_not_asked_for_when_a_session_is_running(spark):
+    def asked() -> int:
+        raise AssertionError("listed the input although no JVM was started")
+
+    assert get_spark(input_bytes=asked) is spark
+
+
+def test_a_damaged_archive_does_not_stop_a_jvm(tmp_path):
+    """What makes the archive safe to keep around: a JVM that cannot map it (damaged, or made by another JDK or
+    for another classpath) loads its classes as usual. A stale one is never used anyway (`class_archive` is keyed
+    by the runtime, Spark and Delta)."""
+    archive = tmp_path / "damaged.jsa"
+    archive.write_bytes(b"not an archive" * 1000)
+    result = subprocess.run(["java", f"-XX:SharedArchiveFile={archive}", "-version"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_bootstraps_archive_is_mapped_by_a_local_session(tmp_path):
+    """scripts/bootstrap.sh made the archive (`python -m lakehouse.spark --build-class-archive`), and a local
+    session's JVM loads Spark's and Delta's classes from it: the JVM's class-loading log names the archive ("top"
+    layer, above the JDK's own) as their source."""
+    archive = class_archive()
+    assert archive.is_file(), f"{archive} is missing: run scripts/bootstrap.sh"
+    loads = tmp_path / "class-load.log"
+    script = "from lakehouse.spark import get_spark; get_spark().range(3).count()"
+    env = {**os.environ, JVM_OPTIONS_ENV: f"-Xlog:class+load=info:file={loads}",
+           SPARK_LOG_ENV: str(tmp_path / "spark.log")}
+    env.pop("PYSPARK_SUBMIT_ARGS", None)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    from_archive = [line for line in loads.read_text().splitlines() if "shared objects file (top)" in line]
+    assert any(" org.apache.spark.SparkContext " in line for line in from_archive)
+    assert any(" org.apache.spark.sql.delta." in line for line in from_archive)  # Delta's JARs, a custom loader

@@ -40,6 +40,11 @@ def parse_ingest_date(folder_name: str) -> date | None:
         return None
 
 
+def bronze_bytes(root: Path) -> int:
+    """The size of every input file under root/bronze: how much data the root holds, for sizing a session."""
+    return sum(file.size for file in discover_bronze_files(root)[0])
+
+
 def discover_bronze_files(root: Path) -> tuple[list[BronzeFile], list[str]]:
     """All input files under root/bronze in landing order, and the paths passed over that look like inputs."""
     files: list[BronzeFile] = []

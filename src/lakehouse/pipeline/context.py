@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from pyspark.sql import DataFrame, SparkSession
 
+from lakehouse.bronze.discovery import bronze_bytes
 from lakehouse.config import LakehouseConfig
 from lakehouse.spark import get_spark
 from lakehouse.storage.delta_tables import DeltaEngine, choose_engine
@@ -36,7 +37,7 @@ class RunContext:
     @classmethod
     def start(cls, config: LakehouseConfig) -> RunContext:
         """Made under the root's lease: the erased subjects it reads cannot change while it is used."""
-        spark = get_spark()
+        spark = get_spark(input_bytes=lambda: bronze_bytes(config.root))
         layout = Layout(config.root)
         return cls(config, layout, spark, choose_engine(spark, config.delta_engine), erased=erased_subjects(layout))
 
