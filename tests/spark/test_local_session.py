@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -75,19 +76,38 @@ def test_a_damaged_archive_does_not_stop_a_jvm(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_bootstraps_archive_is_mapped_by_a_local_session(tmp_path):
+def test_a_session_for_a_small_root_maps_bootstraps_archive_and_compiles_little(tmp_path):
     """scripts/bootstrap.sh made the archive (`python -m lakehouse.spark --build-class-archive`), and a local
     session's JVM loads Spark's and Delta's classes from it: the JVM's class-loading log names the archive ("top"
-    layer, above the JDK's own) as their source."""
+    layer, above the JDK's own) as their source. Started for a small input, the JVM runs C1 only and Spark
+    generates no code."""
     archive = class_archive()
     assert archive.is_file(), f"{archive} is missing: run scripts/bootstrap.sh"
     loads = tmp_path / "class-load.log"
-    script = "from lakehouse.spark import get_spark; get_spark().range(3).count()"
+    script = textwrap.dedent("""
+        from lakehouse.spark import get_spark
+        spark = get_spark(input_bytes=lambda: 1000)
+        assert spark.range(3).selectExpr("id * 2 AS twice").where("twice > 0").count() == 2
+        jvm = spark.sparkContext._jvm
+        print(spark.conf.get("spark.sql.codegen.wholeStage"), spark.conf.get("spark.sql.codegen.factoryMode"))
+        print(" ".join(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()))
+    """)
     env = {**os.environ, JVM_OPTIONS_ENV: f"-Xlog:class+load=info:file={loads}",
            SPARK_LOG_ENV: str(tmp_path / "spark.log")}
-    env.pop("PYSPARK_SUBMIT_ARGS", None)
+    for name in ("PYSPARK_SUBMIT_ARGS", "JDK_JAVA_OPTIONS"):
+        env.pop(name, None)
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
+    settings, jvm_arguments = result.stdout.splitlines()[-2:]
+    assert settings == "false NO_CODEGEN"
+    assert "-XX:TieredStopAtLevel=1" in jvm_arguments.split()
     from_archive = [line for line in loads.read_text().splitlines() if "shared objects file (top)" in line]
     assert any(" org.apache.spark.SparkContext " in line for line in from_archive)
     assert any(" org.apache.spark.sql.delta." in line for line in from_archive)  # Delta's JARs, a custom loader
+
+
+def test_the_tests_own_session_generates_code(spark):
+    """The other half of the coverage: the in-process tests run Spark's generated code, as a large run does (the
+    runs the integration tests start as processes are small, so they run without it)."""
+    assert spark.conf.get("spark.sql.codegen.wholeStage") == "true"
+    assert spark.conf.get("spark.sql.codegen.factoryMode", "FALLBACK") == "FALLBACK"
