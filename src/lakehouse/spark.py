@@ -300,13 +300,26 @@ def local_dataframe(spark: SparkSession, rows: Sequence[Sequence[Any]], schema: 
     return spark.createDataFrame(pa.Table.from_arrays(columns, schema=arrow_schema), schema)
 
 
+def _wait_for_group(group: int, timeout_s: float) -> bool:
+    """Whether every process of the process group `group` ended within `timeout_s` (polled)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def build_class_archive() -> Path | None:
     """Make the class-data archive (`class_archive()`) once, if missing: a one-day run of generated data in a JVM
     that writes the classes it loaded at exit (-XX:ArchiveClassesAtExit). It only speeds local JVMs up, so a failure
     is logged and None returned, never raised. The JVM outlives the Python process that started it (it exits when
     its gateway closes, then writes the archive): the build waits for the whole process group to end."""
     import subprocess
-    import time
     from datetime import date
 
     from lakehouse.generate import generate
@@ -325,12 +338,10 @@ def build_class_archive() -> Path | None:
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                    text=True, start_new_session=True)
         _, errors = process.communicate()
-        with contextlib.suppress(ProcessLookupError):
-            while True:  # the JVM, still writing the archive
-                os.killpg(process.pid, 0)
-                time.sleep(0.2)
-        if process.returncode != 0 or not building.is_file() or building.stat().st_size == 0:
-            log.warning("no class-data archive made (run exit %s): %s", process.returncode, errors.strip()[-500:])
+        ended = _wait_for_group(process.pid, timeout_s=300)  # the JVM, still writing the archive
+        if not ended or process.returncode != 0 or not building.is_file() or building.stat().st_size == 0:
+            why = "its JVM did not exit" if not ended else f"run exit {process.returncode}"
+            log.warning("no class-data archive made (%s): %s", why, errors.strip()[-500:])
             building.unlink(missing_ok=True)
             return None
     os.replace(building, archive)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -111,3 +112,19 @@ def test_the_tests_own_session_generates_code(spark):
     runs the integration tests start as processes are small, so they run without it)."""
     assert spark.conf.get("spark.sql.codegen.wholeStage") == "true"
     assert spark.conf.get("spark.sql.codegen.factoryMode", "FALLBACK") == "FALLBACK"
+
+
+def test_waiting_for_a_process_group_ends_when_it_ends_or_at_the_timeout():
+    """The archive's build waits for the JVM its run started (it writes the archive after the run's Python exited
+    and was reaped), but never forever. A shell that leaves a child behind stands in for that Python."""
+    from lakehouse.spark import _wait_for_group
+
+    quick = subprocess.Popen(["sh", "-c", "sleep 0.5 &"], start_new_session=True)
+    quick.wait()
+    assert _wait_for_group(quick.pid, timeout_s=30)
+    stuck = subprocess.Popen(["sh", "-c", "sleep 30 &"], start_new_session=True)
+    stuck.wait()
+    try:
+        assert not _wait_for_group(stuck.pid, timeout_s=0.5)
+    finally:
+        os.killpg(stuck.pid, signal.SIGKILL)
