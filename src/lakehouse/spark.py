@@ -150,9 +150,12 @@ def driver_memory(physical_bytes: int | None = None) -> str:
 
 
 def class_archive() -> Path:
-    """Where a local JVM's class-data archive is kept (`build_class_archive`): one per Java runtime, Spark and
-    Delta, so a new JDK or a new Delta gets a new archive instead of a stale one (which the JVM would refuse)."""
-    from pyspark import __version__ as spark_version
+    """Where a local JVM's class-data archive is kept (`build_class_archive`): one per Java runtime, Spark
+    installation and Delta, so a new JDK, another virtualenv or a new Delta gets an archive of its own (the JVM
+    refuses one made for another runtime or class path: a second checkout on the same machine never used it)."""
+    import pyspark
+
+    spark_version = f"{pyspark.__version__}:{os.path.realpath(os.path.dirname(pyspark.__file__))}"
 
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.realpath((shutil.which("java", path=os.path.join(java_home, "bin")) if java_home else None)
@@ -160,7 +163,8 @@ def class_archive() -> Path:
     with contextlib.suppress(OSError):
         java += f":{os.stat(java).st_mtime_ns}"
 
-    key = hashlib.sha256(f"{java}|{spark_version}|{delta_coordinates()}".encode()).hexdigest()[:16]
+    jars = ",".join(str(jar) for jar in cached_delta_jars())
+    key = hashlib.sha256(f"{java}|{spark_version}|{delta_coordinates()}|{jars}".encode()).hexdigest()[:16]
     return delta_jars_dir().parent / "jvm" / f"classes-{key}.jsa"
 
 

@@ -128,3 +128,13 @@ def test_waiting_for_a_process_group_ends_when_it_ends_or_at_the_timeout():
         assert not _wait_for_group(stuck.pid, timeout_s=0.5)
     finally:
         os.killpg(stuck.pid, signal.SIGKILL)
+
+
+def test_the_archive_is_kept_per_spark_installation(monkeypatch, tmp_path):
+    """Another virtualenv (another class path) gets an archive of its own: the JVM refuses one made for another
+    class path, so a second checkout sharing the cache never used it (found by CI on a clone beside the first)."""
+    import pyspark
+
+    mine = class_archive()
+    monkeypatch.setattr(pyspark, "__file__", str(tmp_path / "other-venv" / "pyspark" / "__init__.py"))
+    assert class_archive() != mine
