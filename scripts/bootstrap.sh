@@ -52,7 +52,7 @@ if ! .venv/bin/python -c "import sys; from lakehouse.spark import cached_delta_j
   fi
 fi
 
-# The JVM's class-data archive (once per JDK, Spark and Delta): a local JVM maps Spark's and Delta's classes from it
+# The JVM's class-data archive (once per JDK, Spark installation and Delta): a local JVM maps their classes from it
 # instead of loading and verifying them one by one (a cold one-day run about 8 s faster). Made by a one-day run of
 # generated data; without it everything works, only slower, so a failure here is a warning.
 archive="$(.venv/bin/python -c "from lakehouse.spark import class_archive; print(class_archive())")"
