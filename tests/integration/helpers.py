@@ -19,6 +19,7 @@ from deltalake import DeltaTable
 
 from lakehouse import contract as c
 from lakehouse.gold import tables as gold_tables
+from lakehouse.spark import C1_ONLY
 from lakehouse.storage.layout import Layout
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ VOLATILE = {"_run_id", "_ingested_at", "run_id", "processed_at", "mtime_ns"}
 # reserves a client's code cache (48 MB), which Spark fills (the JIT then stops, and HotSpot says so on stdout), so
 # the reservation stays at the tiered default. Only the JIT changes (JDK_JAVA_OPTIONS is read by every `java`
 # launcher, not by Spark), so results are the same; the test session's own long-lived JVM keeps the default.
-COLD_JVM_ENV = {"JDK_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"}
+COLD_JVM_ENV = {"JDK_JAVA_OPTIONS": " ".join(C1_ONLY)}  # the small-root JIT, also for the launcher and daemons
 
 
 def process_env(overrides: dict[str, str] | None = None) -> dict[str, str]:
