@@ -12,8 +12,6 @@ from pyspark.sql import functions as F
 from lakehouse import contract as c
 from lakehouse.bronze.csv_reader import ASCII_WHITESPACE
 
-TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]XXX"
-DATE_FORMAT = "yyyy-MM-dd"
 MONEY_TYPE = "decimal(18,2)"
 
 
@@ -29,19 +27,31 @@ def matches(value: Column, pattern: str) -> Column:
 
 def _has_calendar_year(day: Column) -> Column:
     """Years 1-9999 only: Spark accepts year 0000, which no date type outside Spark (Python, Parquet readers,
-    Synapse) represents, and an instant stored in UTC must have a UTC date of its own (§3)."""
+    Synapse) represents (§3)."""
     return F.year(day).between(1, 9999)
 
 
+# An instant stored in UTC must have a UTC date of its own (§3): these are the first and last such instants.
+FIRST_INSTANT = "0001-01-01T00:00:00Z"
+LAST_INSTANT = "9999-12-31T23:59:59.999999Z"
+
+
 def parse_timestamp(value: Column) -> Column:
-    """UTC timestamp, or null when the text is not the contract's format or not a real instant."""
-    parsed = F.try_to_timestamp(value, F.lit(TIMESTAMP_FORMAT))
-    return F.when(matches(value, c.TIMESTAMP_PATTERN) & _has_calendar_year(parsed), parsed)
+    """UTC timestamp, or null when the text is not the contract's format or not a real instant.
+
+    The pattern admits only the contract's format, so Spark's cast (ISO 8601) reads what is left: it is null for a
+    day, hour, minute, second or offset that does not exist. It does read year 0000, which is no calendar year (the
+    wall clock's, §3), and the UTC instant must have a calendar date of its own. Checked against the independent
+    model in tests/model; about three times cheaper than `try_to_timestamp` with a pattern."""
+    instant = value.try_cast("timestamp")
+    in_calendar = (F.substring(value, 1, 4) != "0000") \
+        & instant.between(F.lit(FIRST_INSTANT).cast("timestamp"), F.lit(LAST_INSTANT).cast("timestamp"))
+    return F.when(matches(value, c.TIMESTAMP_PATTERN) & in_calendar, instant)
 
 
 def parse_date(value: Column) -> Column:
-    parsed = F.to_date(F.try_to_timestamp(value, F.lit(DATE_FORMAT)))
-    return F.when(matches(value, c.DATE_PATTERN) & _has_calendar_year(parsed), parsed)
+    day = value.try_cast("date")
+    return F.when(matches(value, c.DATE_PATTERN) & _has_calendar_year(day), day)
 
 
 def parse_money(value: Column) -> Column:
