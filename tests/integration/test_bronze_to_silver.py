@@ -115,3 +115,14 @@ def test_file_changed_after_processing_is_reported_not_reprocessed(fresh_root, g
     assert result.returncode == 0, result.stderr
     assert f"{changed} changed after it was processed" in result.stdout
     assert root_state(fresh_root) == before
+
+
+def test_a_batch_with_too_many_duplicates_to_broadcast_gives_the_same_split(baseline, fresh_root, monkeypatch):
+    """§3 `duplicate_key`: a batch whose duplicates are too many to mark through a broadcast lookup (a whole extract
+    sent again) has them marked through a shuffle join, with the same Silver and quarantine."""
+    from lakehouse.pipeline import silver_batch
+
+    monkeypatch.setattr(silver_batch, "BROADCAST_DUPLICATES", 0)
+    result = run_b2s(fresh_root)
+    assert result.returncode == 0, result.stderr
+    assert root_state(fresh_root) == root_state(baseline)

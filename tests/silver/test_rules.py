@@ -126,10 +126,12 @@ STORE_CASES = [
         (c.STORES, STORE_CASES),
     ],
 )
-def test_first_failing_rule_is_the_reason(spark, source, cases):
-    """§3: rules are checked in order; the first failure is the reason; duplicates only among valid rows."""
+@pytest.mark.parametrize("broadcast", [True, False], ids=["few-duplicates", "many-duplicates"])
+def test_first_failing_rule_is_the_reason(spark, source, cases, broadcast):
+    """§3: rules are checked in order; the first failure is the reason; duplicates only among valid rows (marked
+    through a broadcast lookup, or through a shuffle join when a batch has too many to broadcast)."""
     records_df, files_df = bronze_batch(spark, source, [row for row, _ in cases])
-    actual_df = classify(records_df, files_df, source, None).select("_record_number", "reason")
+    actual_df = classify(records_df, files_df, source, None, broadcast).select("_record_number", "reason")
     expected_df = spark.createDataFrame(
         [(number, reason) for number, (_, reason) in enumerate(cases, start=1)], actual_df.schema
     )
@@ -153,12 +155,14 @@ def stored_keys(spark, *keys: str):
     return spark.createDataFrame([(key,) for key in keys], "_key string")
 
 
-def test_duplicate_of_a_key_stored_by_an_earlier_run(spark):
-    """§3.1 rule 10: a transaction_id accepted by an earlier run makes the new row a duplicate."""
-    records_df, files_df = bronze_batch(spark, c.TRANSACTIONS, [T(), T(transaction_id="T2")])
+@pytest.mark.parametrize("broadcast", [True, False], ids=["few-duplicates", "many-duplicates"])
+def test_duplicate_of_a_key_stored_by_an_earlier_run(spark, broadcast):
+    """§3.1 rule 10: a transaction_id accepted by an earlier run makes the new row a duplicate, once or again in the
+    same batch."""
+    records_df, files_df = bronze_batch(spark, c.TRANSACTIONS, [T(), T(transaction_id="T2"), T()])
     actual = {row["_record_number"]: row["reason"] for row in
-              classify(records_df, files_df, c.TRANSACTIONS, stored_keys(spark, "T1")).collect()}
-    assert actual == {1: "duplicate_key", 2: None}
+              classify(records_df, files_df, c.TRANSACTIONS, stored_keys(spark, "T1"), broadcast).collect()}
+    assert actual == {1: "duplicate_key", 2: None, 3: "duplicate_key"}
 
 
 def test_cdc_duplicate_compares_the_normalised_lsn_seqval_operation_and_key(spark):

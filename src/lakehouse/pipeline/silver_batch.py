@@ -2,9 +2,11 @@
 quarantine and the key index, and validate the staged Silver (contract §2, §3).
 
 Per source, in landing order: Spark tasks parse the files (`bronze.records`); the driver collects only one small
-row per file (its md5, header positions or rejection, record count). The records are classified (`silver.classify`)
-once and kept (persisted) for the three writes and the per-file counts, so nothing is parsed twice and nothing just
-written is read back; Great Expectations validates the Silver rows from the same persisted classification.
+row per file (its md5, header positions or rejection, record count). The records' rule verdicts
+(`silver.classify`) are computed once and kept (persisted) for the duplicate check, the per-file counts, the writes and
+validation, so nothing is parsed or classified twice and nothing just written is read back. Duplicates are found on
+a narrow projection (key and place) and marked on the kept records by a broadcast lookup, so whole records are never
+shuffled for them.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from lakehouse.pipeline.timing import timed
 from lakehouse.silver import io as silver_io
 from lakehouse.silver import schemas
 from lakehouse.silver.build import build_quarantine, build_silver
-from lakehouse.silver.classify import KEY, classify_rows, dedup_key, mark_duplicates, mark_erased
+from lakehouse.silver.classify import (
+    KEY, classify_rows, duplicate_records, mark_duplicates, mark_erased, with_key,
+)
 from lakehouse.spark import local_dataframe
 from lakehouse.storage.layout import Layout
 
@@ -38,6 +42,10 @@ if TYPE_CHECKING:
     from lakehouse.quality.report import QualityReport
 
 log = logging.getLogger(__name__)
+
+# At most this many duplicates are marked on a batch's records through a broadcast lookup (each task holds them all,
+# about 40 bytes each); more (a whole extract sent again under a new name) are joined by a shuffle instead.
+BROADCAST_DUPLICATES = 1_000_000
 
 
 @dataclass
@@ -126,10 +134,9 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
     spark, layout, config = context.spark, context.layout, context.config
     by_seq = {first_seq + index: file for index, file in enumerate(files)}
     to_parse = [FileToParse(seq, str(config.root / file.path), file.size) for seq, file in by_seq.items()]
-    # The raw records and their rule verdicts are each read twice, then dropped: kept on disk only, so a batch
-    # far larger than the heap never competes with task memory for it (20M transactions held in memory three
-    # times over ran a 4 GiB heap out of space). The classification, read by every write and by validation,
-    # may stay in memory.
+    # The raw records are read twice (the file rows, then the records), then dropped: kept on disk only, so a batch
+    # far larger than the heap never competes with task memory for them. The rule verdicts are read by the key
+    # lookup, the duplicate check, the counts, every write and validation: kept once, in memory where it fits.
     parsed_df = read_records(spark, to_parse, c.SOURCE_SPECS[source].required_columns)
     parsed_df = parsed_df.persist(StorageLevel.DISK_ONLY)
     with timed(steps, f"parse:{source}"):
@@ -140,17 +147,22 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
         parsed_df.unpersist()
         return outcome, None
     records_df = parsed_df.where(F.col("_record_number") != FILE_ROW).select("_file_seq", "_record_number", "_fields")
-    ruled_df = classify_rows(records_df, _files_df(spark, accepted), source) \
-        .transform(lambda df: mark_erased(df, source, context.erased)).persist(StorageLevel.DISK_ONLY)
-    batch_keys_df = ruled_df.where(F.col("reason").isNull()).select(dedup_key(source).alias(KEY))
-    stored_df = silver_io.key_index_for(spark, layout, source, batch_keys_df)
-    classified_df = mark_duplicates(ruled_df, source, stored_df).persist(StorageLevel.MEMORY_AND_DISK)
-    context.persisted.append(classified_df)
+    keyed_df = classify_rows(records_df, _files_df(spark, accepted), source) \
+        .transform(lambda df: mark_erased(df, source, context.erased)) \
+        .transform(lambda df: with_key(df, source)).persist(StorageLevel.MEMORY_AND_DISK)
+    context.persisted.append(keyed_df)
     with timed(steps, f"classify:{source}"):
+        stored_df = silver_io.key_index_for(spark, layout, source, keyed_df.where(F.col(KEY).isNotNull()))
+        duplicates_df = duplicate_records(keyed_df, stored_df).persist(StorageLevel.MEMORY_AND_DISK)
+        context.persisted.append(duplicates_df)
+        few = duplicates_df.count() <= BROADCAST_DUPLICATES
+        parsed_df.unpersist()
+        classified_df = mark_duplicates(keyed_df, duplicates_df, broadcast=few)
+        if not few:  # each use would shuffle the records again
+            classified_df = classified_df.persist(StorageLevel.MEMORY_AND_DISK)
+            context.persisted.append(classified_df)
         for row in classified_df.groupBy("_source_file", "reason").count().collect():
             outcome.counts.setdefault(row["_source_file"], Counter())[row["reason"]] += row["count"]
-    ruled_df.unpersist()
-    parsed_df.unpersist()
     silver_rows, quarantined_rows, _ = rows_by_outcome(outcome, accepted)
     dirs = StagedDirs.of(layout, config.run_id, source)
     silver_df = build_silver(classified_df, source, config.run_id, config.started_at)

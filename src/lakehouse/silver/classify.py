@@ -68,24 +68,39 @@ def silver_key(source: str) -> Column:
     return dedup_key(source, F.col)
 
 
-def mark_duplicates(classified_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:
-    """`duplicate_key` for a valid row whose key was accepted earlier in landing order or in an earlier run.
+def with_key(ruled_df: DataFrame, source: str) -> DataFrame:
+    """`_key`: the duplicate key of a row that passed every rule, null for the others."""
+    return ruled_df.withColumn(KEY, F.when(F.col("reason").isNull(), dedup_key(source)))
 
-    `stored_keys_df` holds the keys accepted by earlier runs (one column, `_key`), or None when there are none.
-    """
-    is_valid = F.col("reason").isNull()
-    with_key_df = classified_df.withColumn(KEY, F.when(is_valid, dedup_key(source)))
-    landing_order = Window.partitionBy(F.col(KEY)).orderBy("_file_seq", "_record_number")
-    ranked_df = with_key_df.withColumn("_dk_rank", F.when(is_valid, F.row_number().over(landing_order)))
+
+def duplicate_records(keyed_df: DataFrame, stored_keys_df: DataFrame | None) -> DataFrame:
+    """(`_file_seq`, `_record_number`) of each valid row whose key was accepted earlier in landing order or by an
+    earlier run: the rows `duplicate_key` is for.
+
+    `keyed_df` has `_key` (`with_key`); `stored_keys_df` holds the keys accepted by earlier runs (one column, `_key`),
+    or None when there are none. Only the key and the row's place are shuffled, not whole records: the duplicates are
+    found on a narrow projection and marked on the records by `mark_duplicates`."""
+    keys_df = keyed_df.where(F.col(KEY).isNotNull()).select("_file_seq", "_record_number", KEY)
     if stored_keys_df is not None:
         stored_df = stored_keys_df.select(F.col(KEY)).distinct().withColumn("_dk_stored", F.lit(True))
-        ranked_df = ranked_df.join(stored_df, on=KEY, how="left")
+        keys_df = keys_df.join(stored_df, on=KEY, how="left")
     else:
-        ranked_df = ranked_df.withColumn("_dk_stored", F.lit(None).cast("boolean"))
-    is_duplicate = is_valid & ((F.col("_dk_rank") > 1) | F.col("_dk_stored").isNotNull())
-    return ranked_df.withColumn(
-        "reason", F.when(is_duplicate, F.lit(c.DUPLICATE_KEY)).otherwise(F.col("reason"))
-    ).drop("_dk_rank", "_dk_stored")
+        keys_df = keys_df.withColumn("_dk_stored", F.lit(None).cast("boolean"))
+    landing_order = Window.partitionBy(F.col(KEY)).orderBy("_file_seq", "_record_number")
+    ranked_df = keys_df.withColumn("_dk_rank", F.row_number().over(landing_order))
+    return ranked_df.where((F.col("_dk_rank") > 1) | F.col("_dk_stored").isNotNull()) \
+        .select("_file_seq", "_record_number")
+
+
+def mark_duplicates(keyed_df: DataFrame, duplicates_df: DataFrame, broadcast: bool = True) -> DataFrame:
+    """`duplicate_key` for the rows `duplicates_df` names (`duplicate_records`). With `broadcast` (the duplicates are
+    few) the records are not shuffled: each task looks its rows up in a copy of the duplicates."""
+    marks_df = duplicates_df.select("_file_seq", "_record_number", F.lit(True).alias("_dk"))
+    marked_df = keyed_df.join(F.broadcast(marks_df) if broadcast else marks_df,
+                              on=["_file_seq", "_record_number"], how="left")
+    return marked_df.withColumn(
+        "reason", F.when(F.col("_dk").isNotNull(), F.lit(c.DUPLICATE_KEY)).otherwise(F.col("reason"))
+    ).drop("_dk")
 
 
 def mark_erased(ruled_df: DataFrame, source: str, erased: ErasedSubjects | None) -> DataFrame:
@@ -108,8 +123,8 @@ def classify_rows(records_df: DataFrame, files_df: DataFrame, source: str) -> Da
     )
 
 
-def classify(records_df: DataFrame, files_df: DataFrame, source: str, stored_keys_df: DataFrame | None) -> DataFrame:
+def classify(records_df: DataFrame, files_df: DataFrame, source: str, stored_keys_df: DataFrame | None,
+             broadcast_duplicates: bool = True) -> DataFrame:
     """Bronze records of one source -> cleaned columns plus `reason` (null for rows bound for Silver)."""
-    return classify_rows(records_df, files_df, source).transform(
-        lambda df: mark_duplicates(df, source, stored_keys_df)
-    )
+    keyed_df = with_key(classify_rows(records_df, files_df, source), source)
+    return mark_duplicates(keyed_df, duplicate_records(keyed_df, stored_keys_df), broadcast_duplicates)

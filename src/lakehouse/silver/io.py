@@ -157,7 +157,8 @@ def build_key_dates(silver_df: DataFrame) -> DataFrame:
 
 
 def write_staged_key_dates(silver_df: DataFrame, target: Path) -> None:
-    build_key_dates(silver_df).coalesce(1).write.mode("overwrite").parquet(str(target))
+    # One file; repartition, not coalesce, which would build every day's filters in that one task.
+    build_key_dates(silver_df).repartition(1).write.mode("overwrite").parquet(str(target))
 
 
 def index_silver(spark: SparkSession, layout: Layout, source: str) -> None:
