@@ -33,7 +33,12 @@ from lakehouse.silver import io as silver_io
 from lakehouse.silver import schemas
 from lakehouse.silver.build import build_quarantine, build_silver
 from lakehouse.silver.classify import (
-    KEY, classify_rows, duplicate_records, mark_duplicates, mark_erased, with_key,
+    KEY,
+    classify_rows,
+    duplicate_records,
+    mark_duplicates,
+    mark_erased,
+    with_key,
 )
 from lakehouse.spark import local_dataframe
 from lakehouse.storage.layout import Layout
