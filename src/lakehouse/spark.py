@@ -151,21 +151,35 @@ def driver_memory(physical_bytes: int | None = None) -> str:
 
 def class_archive() -> Path:
     """Where a local JVM's class-data archive is kept (`build_class_archive`): one per Java runtime, Spark
-    installation and Delta, so a new JDK, another virtualenv or a new Delta gets an archive of its own (the JVM
-    refuses one made for another runtime or class path: a second checkout on the same machine never used it)."""
+    installation and Delta, so a new JDK, another virtualenv or a new Delta gets an archive of its own. The JVM
+    refuses an archive made for another runtime or class path, and checks each JAR's size and modification time: a
+    second checkout on the same machine, or a virtualenv made again at the same path (CI's fresh clone), never
+    used an archive keyed by paths alone."""
     import pyspark
 
-    spark_version = f"{pyspark.__version__}:{os.path.realpath(os.path.dirname(pyspark.__file__))}"
-
+    spark_home = Path(os.path.realpath(os.path.dirname(pyspark.__file__)))
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.realpath((shutil.which("java", path=os.path.join(java_home, "bin")) if java_home else None)
                             or shutil.which("java") or "java")
     with contextlib.suppress(OSError):
         java += f":{os.stat(java).st_mtime_ns}"
-
-    jars = ",".join(str(jar) for jar in cached_delta_jars())
-    key = hashlib.sha256(f"{java}|{spark_version}|{delta_coordinates()}|{jars}".encode()).hexdigest()[:16]
+    class_path = [*sorted((spark_home / "jars").glob("*.jar")), *cached_delta_jars()]
+    key_text = "|".join([java, pyspark.__version__, str(spark_home), str(delta_coordinates()), *_stamps(class_path)])
+    key = hashlib.sha256(key_text.encode()).hexdigest()[:16]
     return delta_jars_dir().parent / "jvm" / f"classes-{key}.jsa"
+
+
+def _stamps(paths: list[Path]) -> list[str]:
+    """Each file's path, size and modification time: what the JVM checks of a class path against an archive."""
+    stamps = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            stamps.append(f"{path}:missing")
+        else:
+            stamps.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return stamps
 
 
 def local_java_options(small_input: bool, archive: Path | None = None) -> list[str]:

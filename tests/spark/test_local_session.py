@@ -138,3 +138,19 @@ def test_the_archive_is_kept_per_spark_installation(monkeypatch, tmp_path):
     mine = class_archive()
     monkeypatch.setattr(pyspark, "__file__", str(tmp_path / "other-venv" / "pyspark" / "__init__.py"))
     assert class_archive() != mine
+
+
+def test_the_archive_is_kept_per_version_of_the_class_paths_jars(monkeypatch, tmp_path):
+    """The same virtualenv path made again (a fresh clone of CI at the same place) has JARs with other modification
+    times, which the JVM checks against the archive: it gets an archive of its own (the old one was refused
+    silently, found by CI: Spark's classes no longer came from the archive)."""
+    import pyspark
+
+    jar = tmp_path / "venv" / "pyspark" / "jars" / "spark-core.jar"
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"PK")
+    monkeypatch.setattr(pyspark, "__file__", str(jar.parent.parent / "__init__.py"))
+    before = class_archive()
+    assert class_archive() == before  # stable while nothing changes
+    os.utime(jar, ns=(jar.stat().st_atime_ns, jar.stat().st_mtime_ns + 1_000_000_000))
+    assert class_archive() != before
