@@ -159,18 +159,17 @@ def class_archive() -> Path:
 
     spark_home = Path(os.path.realpath(os.path.dirname(pyspark.__file__)))
     java_home = os.environ.get("JAVA_HOME")
-    java = os.path.realpath((shutil.which("java", path=os.path.join(java_home, "bin")) if java_home else None)
-                            or shutil.which("java") or "java")
-    with contextlib.suppress(OSError):
-        java += f":{os.stat(java).st_mtime_ns}"
+    java = Path(os.path.realpath((shutil.which("java", path=os.path.join(java_home, "bin")) if java_home else None)
+                                 or shutil.which("java") or "java"))
     class_path = [*sorted((spark_home / "jars").glob("*.jar")), *cached_delta_jars()]
-    key_text = "|".join([java, pyspark.__version__, str(spark_home), str(delta_coordinates()), *_stamps(class_path)])
+    key_text = "|".join([pyspark.__version__, str(spark_home), str(delta_coordinates()), *_stamps([java, *class_path])])
     key = hashlib.sha256(key_text.encode()).hexdigest()[:16]
     return delta_jars_dir().parent / "jvm" / f"classes-{key}.jsa"
 
 
 def _stamps(paths: list[Path]) -> list[str]:
-    """Each file's path, size and modification time: what the JVM checks of a class path against an archive."""
+    """Each file's path, size and modification time: what the JVM checks of its runtime and class path against an
+    archive."""
     stamps = []
     for path in paths:
         try:
