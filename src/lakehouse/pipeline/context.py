@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse.bronze.discovery import bronze_bytes
 from lakehouse.config import LakehouseConfig
-from lakehouse.spark import get_spark
+from lakehouse.spark import get_spark, release
 from lakehouse.storage.delta_tables import DeltaEngine, choose_engine
 from lakehouse.storage.erasures import ErasedSubjects, erased_subjects
 from lakehouse.storage.layout import Layout
@@ -31,7 +31,7 @@ class RunContext:
     layout: Layout
     spark: SparkSession
     engine: DeltaEngine
-    persisted: list[DataFrame] = field(default_factory=list)  # cached by a stage, released when it ends
+    persisted: list[DataFrame] = field(default_factory=list)  # kept by a stage (`spark.keep`), released when it ends
     erased: ErasedSubjects | None = None  # customers erased from the root (§8): their later records are dropped
 
     @classmethod
@@ -43,7 +43,7 @@ class RunContext:
 
     def release(self) -> None:
         for df in self.persisted:
-            df.unpersist()
+            release(df)
         self.persisted.clear()
 
 

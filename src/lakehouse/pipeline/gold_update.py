@@ -51,7 +51,7 @@ from lakehouse.pipeline.gold_report import JOB, GoldSummary
 from lakehouse.pipeline.parallel import side_by_side
 from lakehouse.pipeline.timing import timed, timed_step
 from lakehouse.silver import io as silver_io
-from lakehouse.spark import local_dataframe
+from lakehouse.spark import keep, local_dataframe, release
 from lakehouse.storage import delta_log
 from lakehouse.storage.delta_tables import Commit, Rows
 from lakehouse.storage.synapse_check import synapse_problems
@@ -146,7 +146,7 @@ def _changed_keys(writer: GoldWriter, pending: Pending, source: str) -> ChangedK
     impacts_df = impacts.cdc_impacts(new_changes_df, key)
     if not pending.paths(source):  # no new changes of this source: no key changed, and no Spark job to say so
         return ChangedKeys(impacts_df, 0, None, {})
-    impacts_df = impacts_df.persist(StorageLevel.MEMORY_AND_DISK)
+    impacts_df = keep(impacts_df, StorageLevel.MEMORY_AND_DISK)
     writer.context.persisted.append(impacts_df)
     # Days are taken in Spark (session time zone UTC): Python would turn the instants into local time.
     days_df = impacts_df.select(F.col(key), F.to_date(impacts.FROM_TS).alias("_day"))
@@ -216,10 +216,10 @@ def _affected_dates(writer: GoldWriter, pending: Pending, changed: list[ChangedK
 
 def update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> None:
     spark, layout = writer.context.spark, writer.context.layout
-    fact_df = build_fact_sales(
+    fact_df = keep(build_fact_sales(
         silver_io.read_silver_partitions(spark, layout, c.TRANSACTIONS, dates),
         writer.read(tables.DIM_CUSTOMER), writer.read(tables.DIM_PRODUCT), writer.read(tables.DIM_STORE),
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    ), StorageLevel.MEMORY_AND_DISK)
     try:
         by_date = Rows.where_in(DATE, dates)
         writer.replace(tables.FACT_SALES, fact_df, by_date)
@@ -231,7 +231,7 @@ def update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> N
                                  (tables.STORE_PERFORMANCE, aggregates.build_store_performance))
         ])
     finally:
-        fact_df.unpersist()
+        release(fact_df)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ quarantine and the key index, and validate the staged Silver (contract §2, §3)
 
 Per source, in landing order: Spark tasks parse the files (`bronze.records`); the driver collects only one small
 row per file (its md5, header positions or rejection, record count). The records' rule verdicts
-(`silver.classify`) are computed once and kept (persisted) for the duplicate check, the per-file counts, the writes and
-validation, so nothing is parsed or classified twice and nothing just written is read back. Duplicates are found on
+(`silver.classify`) are computed once and kept (`spark.keep`) for the duplicate check, the per-file counts, the writes
+and validation, so nothing is parsed or classified twice and nothing just written is read back. Duplicates are found on
 a narrow projection (key and place) and marked on the kept records by a broadcast lookup, so whole records are never
 shuffled for them.
 """
@@ -40,7 +40,7 @@ from lakehouse.silver.classify import (
     mark_erased,
     with_key,
 )
-from lakehouse.spark import local_dataframe
+from lakehouse.spark import keep, local_dataframe, release
 from lakehouse.storage.layout import Layout
 
 if TYPE_CHECKING:
@@ -142,29 +142,29 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
     # The raw records are read twice (the file rows, then the records), then dropped: kept on disk only, so a batch
     # far larger than the heap never competes with task memory for them. The rule verdicts are read by the key
     # lookup, the duplicate check, the counts, every write and validation: kept once, in memory where it fits.
-    parsed_df = read_records(spark, to_parse, c.SOURCE_SPECS[source].required_columns)
-    parsed_df = parsed_df.persist(StorageLevel.DISK_ONLY)
     with timed(steps, f"parse:{source}"):
+        parsed_df = keep(read_records(spark, to_parse, c.SOURCE_SPECS[source].required_columns),
+                         StorageLevel.DISK_ONLY)
         parsed = _parsed_files(parsed_df.where(F.col("_record_number") == FILE_ROW).collect(), by_seq)
     outcome.files += parsed
     accepted = [p for p in parsed if p.rejected_reason is None]
     if not any(p.records_read for p in accepted):
-        parsed_df.unpersist()
+        release(parsed_df)
         return outcome, None
     records_df = parsed_df.where(F.col("_record_number") != FILE_ROW).select("_file_seq", "_record_number", "_fields")
-    keyed_df = classify_rows(records_df, _files_df(spark, accepted), source) \
-        .transform(lambda df: mark_erased(df, source, context.erased)) \
-        .transform(lambda df: with_key(df, source)).persist(StorageLevel.MEMORY_AND_DISK)
-    context.persisted.append(keyed_df)
     with timed(steps, f"classify:{source}"):
+        keyed_df = keep(classify_rows(records_df, _files_df(spark, accepted), source)
+                        .transform(lambda df: mark_erased(df, source, context.erased))
+                        .transform(lambda df: with_key(df, source)), StorageLevel.MEMORY_AND_DISK)
+        context.persisted.append(keyed_df)
         stored_df = silver_io.key_index_for(spark, layout, source, keyed_df.where(F.col(KEY).isNotNull()))
-        duplicates_df = duplicate_records(keyed_df, stored_df).persist(StorageLevel.MEMORY_AND_DISK)
+        duplicates_df = keep(duplicate_records(keyed_df, stored_df), StorageLevel.MEMORY_AND_DISK)
         context.persisted.append(duplicates_df)
         few = duplicates_df.count() <= BROADCAST_DUPLICATES
-        parsed_df.unpersist()
+        release(parsed_df)
         classified_df = mark_duplicates(keyed_df, duplicates_df, broadcast=few)
         if not few:  # each use would shuffle the records again
-            classified_df = classified_df.persist(StorageLevel.MEMORY_AND_DISK)
+            classified_df = keep(classified_df, StorageLevel.MEMORY_AND_DISK)
             context.persisted.append(classified_df)
         for row in classified_df.groupBy("_source_file", "reason").count().collect():
             outcome.counts.setdefault(row["_source_file"], Counter())[row["reason"]] += row["count"]
