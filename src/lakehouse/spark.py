@@ -319,8 +319,10 @@ def local_dataframe(spark: SparkSession, rows: Sequence[Sequence[Any]], schema: 
 
 
 def keeps_by_checkpoint(spark: SparkSession) -> bool:
-    """Whether `keep` checkpoints (a local session) rather than persists (a cluster)."""
-    return (spark.sparkContext.master or "").startswith("local")
+    """Whether `keep` checkpoints (a local session: `local`, `local[N]`, a single-node cluster's `local[*, 4]`) rather
+    than persists (a cluster, and Spark's test mode `local-cluster`, whose executors are JVMs of their own)."""
+    master = spark.sparkContext.master or ""
+    return master == "local" or master.startswith("local[")
 
 
 def keep(df: DataFrame, level: StorageLevel) -> DataFrame:
@@ -330,16 +332,17 @@ def keep(df: DataFrame, level: StorageLevel) -> DataFrame:
     Spark's cache (`persist`) keeps a DataFrame column by column, compressed and with per-batch statistics, and
     building that cost more than computing what it kept: bronze-to-silver's rule verdicts for 2.1M transactions took
     24-26 s to compute and cache on this 2-core machine, 14-17 s to compute and keep as rows by a local checkpoint,
-    and the reads that follow were as fast (bench: the b2s stage, README). A checkpoint's blocks have no lineage,
-    though: a lost executor fails the query instead of recomputing them. So a local session (one JVM, whose loss
-    ends the run anyway) keeps by local checkpoint, and a cluster, whose executors come and go, persists."""
+    and the reads that follow were as fast (the whole stage: README, Benchmarks). A checkpoint's blocks have no
+    lineage, though: a lost executor fails the query instead of recomputing them. So a local session (one JVM, whose
+    loss ends the run anyway) keeps by local checkpoint, and a cluster, whose executors come and go, persists."""
     if keeps_by_checkpoint(df.sparkSession):
         return df.localCheckpoint(eager=True, storageLevel=level)
     return df.persist(level)
 
 
 def release(df: DataFrame) -> None:
-    """Drop what `keep` kept (its cached blocks or its checkpoint's); anything else is left alone."""
+    """Drop what `keep` kept: a cached frame's cache, or the blocks of the local checkpoint a frame reads straight
+    from. A frame of neither kind is left alone."""
     if df.is_cached:
         df.unpersist()
         return

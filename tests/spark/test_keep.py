@@ -12,9 +12,11 @@ from pyspark.sql import functions as F
 from lakehouse import spark as spark_module
 from lakehouse.spark import keep, release
 
+WAYS = pytest.mark.parametrize("by_checkpoint", [True, False], ids=["local checkpoint", "cache"])
 
-def _stored_rdds(spark) -> int:
-    return spark.sparkContext._jsc.getPersistentRDDs().size()
+
+def _stored_rdd_ids(spark) -> set[int]:
+    return set(spark.sparkContext._jsc.getPersistentRDDs().keySet())
 
 
 def _frame(spark):
@@ -23,33 +25,56 @@ def _frame(spark):
         .alias("twice"))
 
 
-@pytest.mark.parametrize("by_checkpoint", [True, False], ids=["local checkpoint", "cache"])
+@WAYS
 @pytest.mark.parametrize("level", [StorageLevel.MEMORY_AND_DISK, StorageLevel.DISK_ONLY], ids=["memory", "disk"])
 def test_kept_frame_reads_as_its_source_and_release_drops_it(spark, monkeypatch, by_checkpoint, level):
     monkeypatch.setattr(spark_module, "keeps_by_checkpoint", lambda session: by_checkpoint)
-    before = _stored_rdds(spark)
+    before = _stored_rdd_ids(spark)
     kept_df = keep(_frame(spark), level)
     assert_df_equality(kept_df, _frame(spark), ignore_row_order=True)
     assert kept_df.where(F.col("twice").isNull()).count() == 200
-    assert _stored_rdds(spark) == before + 1
+    kept_ids = _stored_rdd_ids(spark) - before
+    assert len(kept_ids) == 1
     release(kept_df)
-    assert _stored_rdds(spark) == before
+    assert not kept_ids & _stored_rdd_ids(spark)
 
 
-def test_a_checkpoint_is_computed_once(spark, monkeypatch):
-    """Its reads take the kept rows: a nondeterministic column keeps the values it had when kept."""
-    monkeypatch.setattr(spark_module, "keeps_by_checkpoint", lambda session: True)
-    kept_df = keep(spark.range(0, 500, 1, 2).select("id", F.rand().alias("r")), StorageLevel.MEMORY_AND_DISK)
-    first = sorted(kept_df.collect())
-    assert sorted(kept_df.collect()) == first
+@WAYS
+def test_a_kept_frame_is_computed_once(spark, monkeypatch, by_checkpoint):
+    """However many times it is read, each row goes through the kept plan once (a counting UDF tells)."""
+    monkeypatch.setattr(spark_module, "keeps_by_checkpoint", lambda session: by_checkpoint)
+    computed = spark.sparkContext.accumulator(0)
+
+    @F.udf("long")
+    def counted(value):
+        computed.add(1)
+        return value
+
+    kept_df = keep(spark.range(0, 300, 1, 2).select(counted("id").alias("id")), StorageLevel.MEMORY_AND_DISK)
+    assert kept_df.count() == 300
+    assert kept_df.where(F.col("id") < 10).count() == 10
+    assert len(kept_df.collect()) == 300
+    assert computed.value == 300
     release(kept_df)
 
 
 def test_release_leaves_a_frame_not_kept_alone(spark):
-    before = _stored_rdds(spark)
+    kept_df = keep(_frame(spark), StorageLevel.MEMORY_AND_DISK)
+    kept_ids = _stored_rdd_ids(spark)
     release(_frame(spark))
-    assert _stored_rdds(spark) == before
+    release(kept_df.where(F.col("bucket") == 1))  # derived from a kept frame: the frame stays kept
+    assert kept_ids <= _stored_rdd_ids(spark)
+    release(kept_df)
 
 
-def test_local_sessions_keep_by_checkpoint(spark):
-    assert spark_module.keeps_by_checkpoint(spark) is spark.sparkContext.master.startswith("local")
+@pytest.mark.parametrize(("master", "checkpoints"), [
+    ("local", True), ("local[2]", True), ("local[*, 4]", True), ("local-cluster[2,1,1024]", False),
+    ("spark://127.0.0.1:7077", False), ("yarn", False),
+])
+def test_only_a_single_jvm_keeps_by_checkpoint(master, checkpoints):
+    class Session:
+        class sparkContext:  # noqa: N801 - the attribute SparkSession has
+            pass
+
+    Session.sparkContext.master = master
+    assert spark_module.keeps_by_checkpoint(Session()) is checkpoints

@@ -223,7 +223,7 @@ def update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> N
     try:
         by_date = Rows.where_in(DATE, dates)
         writer.replace(tables.FACT_SALES, fact_df, by_date)
-        # The aggregates read only the persisted slice: they are written side by side.
+        # The aggregates read only the kept slice: they are written side by side.
         side_by_side([
             partial(writer.replace, table, build(fact_df), by_date)
             for table, build in ((tables.DAILY_SALES_SUMMARY, aggregates.build_daily_sales_summary),

@@ -145,6 +145,7 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
     with timed(steps, f"parse:{source}"):
         parsed_df = keep(read_records(spark, to_parse, c.SOURCE_SPECS[source].required_columns),
                          StorageLevel.DISK_ONLY)
+        context.persisted.append(parsed_df)  # released below once read; here too should anything fail before
         parsed = _parsed_files(parsed_df.where(F.col("_record_number") == FILE_ROW).collect(), by_seq)
     outcome.files += parsed
     accepted = [p for p in parsed if p.rejected_reason is None]

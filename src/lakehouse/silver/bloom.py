@@ -4,9 +4,11 @@ the days holding a changed customer's or product's sales without reading those d
 
 Positions come from one 128-bit BLAKE2b digest split in two 64-bit hashes, h1 + i * h2 (Kirsch and Mitzenmacher),
 so a filter built on an executor and read on the driver agree whatever Python's hash seed. Bit `p` is bit `p % 8`
-of byte `p // 8`. The filters are stored, so these positions are a file format: `_positions` computes them with
-NumPy, in 64-bit integers that cannot overflow (both hashes are first reduced modulo the size), exactly as
-`(h1 + i * h2) % size` in Python's unbounded integers (tests/silver/test_bloom.py holds it to that).
+of byte `p // 8`. The filters are stored, so these positions are a file format, computed two ways: for a whole day's
+members at once with NumPy (`_positions`, the build), in 64-bit integers that cannot overflow because both hashes
+are first reduced modulo the size; and for one probe in Python's unbounded integers, stopping at the first unset
+bit (`might_contain`: the driver probes keys one at a time, where NumPy's per-call cost is seven times Python's).
+tests/silver/test_bloom.py holds both to a plain-Python model of the format.
 """
 
 from __future__ import annotations
@@ -22,9 +24,19 @@ FALSE_POSITIVE_RATE = 0.01
 MIN_BITS = 1024
 
 
+def _digest(member: str) -> bytes:
+    return hashlib.blake2b(member.encode("utf-8"), digest_size=16).digest()
+
+
+def _hash_pair(member: str) -> tuple[int, int]:
+    """(h1, h2) of a member; h2 is odd."""
+    digest = _digest(member)
+    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little") | 1
+
+
 def _hashes(members: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(h1, h2) of each member as unsigned 64-bit integers; h2 is odd."""
-    digests = b"".join(hashlib.blake2b(member.encode("utf-8"), digest_size=16).digest() for member in members)
+    """(h1, h2) of each member as unsigned 64-bit integers, as `_hash_pair` gives them; h2 is odd."""
+    digests = b"".join(_digest(member) for member in members)
     words = np.frombuffer(digests, dtype="<u8").reshape(-1, 2)
     return words[:, 0], words[:, 1] | np.uint64(1)
 
@@ -58,7 +70,7 @@ class BloomFilter:
         return cls(np.packbits(is_set, bitorder="little").tobytes(), hash_count)
 
     def might_contain(self, member: str) -> bool:
-        positions = _positions([member], len(self.bits) * 8, self.hash_count)[0]
-        stored = np.frombuffer(self.bits, dtype=np.uint8)[positions >> np.uint64(3)]
-        masks = np.left_shift(np.uint8(1), (positions & np.uint64(7)).astype(np.uint8))
-        return bool(np.all(stored & masks))
+        size = len(self.bits) * 8
+        first, step = _hash_pair(member)
+        return all(self.bits[(position := (first + index * step) % size) >> 3] & (1 << (position & 7))
+                   for index in range(self.hash_count))
