@@ -60,7 +60,7 @@ class BloomFilter:
 
     @classmethod
     def of(cls, members: Iterable[str], false_positive_rate: float = FALSE_POSITIVE_RATE) -> BloomFilter:
-        distinct = sorted(set(members))
+        distinct = list(set(members))
         size = max(MIN_BITS, math.ceil(-len(distinct) * math.log(false_positive_rate) / math.log(2) ** 2))
         size = -(-size // 8) * 8
         hash_count = max(1, round(size / max(1, len(distinct)) * math.log(2)))
