@@ -307,7 +307,8 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
         with _jvm_console_to(_spark_log()):
             spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
-        initialize_in_background(spark, SLOW_CLASSES)
+        if keeps_by_checkpoint(spark):  # tasks run in this JVM (not on a cluster's executors)
+            initialize_in_background(spark, SLOW_CLASSES)
     for key, value in RESULT_SETTINGS.items():
         spark.conf.set(key, value)
     return spark
