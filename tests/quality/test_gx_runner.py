@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from lakehouse import contract as c
-from lakehouse.quality import validate_silver_batches
+from lakehouse.quality import gx_runner, validate_silver_batches
 from tests.quality.silver_rows import (
     customer_change,
     product_change,
@@ -96,6 +96,29 @@ def test_each_kind_of_broken_transaction_fails_by_name(spark, tmp_path, case):
     failed = [(result.expectation, result.column, result.unexpected_count) for result in report.failures()]
     assert failed == [(expectation, column, unexpected)]
     assert f"transactions: {expectation}({column}) failed ({unexpected} unexpected)" in report.summary_line()
+
+
+def test_no_example_values_are_queried_yet_failures_are_counted(spark, tmp_path, monkeypatch):
+    """§5: the report counts unexpected values and shows no examples. GX 1.x would still plan one `limit(0)` query
+    per column expectation for example values it then drops (51 a run); none is planned, and counts are exact."""
+    from pyspark.sql.classic.dataframe import DataFrame as ClassicDataFrame
+
+    limits: list[int] = []
+    original = ClassicDataFrame.limit
+    monkeypatch.setattr(ClassicDataFrame, "limit", lambda self, num: limits.append(num) or original(self, num))
+    rows, expectation, column, unexpected = BROKEN_TRANSACTIONS["duplicate key"]
+    report = run({**clean_batches(spark), TX: silver_df(spark, c.TRANSACTIONS, rows)}, tmp_path)
+    assert limits == []
+    failed = [(result.expectation, result.column, result.unexpected_count) for result in report.failures()]
+    assert failed == [(expectation, column, unexpected)]
+
+
+def test_example_values_asked_for_still_come_from_gx(spark, tmp_path, monkeypatch):
+    """A result format that asks for examples gets them from GX's own Spark query."""
+    monkeypatch.setattr(gx_runner, "RESULT_FORMAT", {"result_format": "BASIC", "partial_unexpected_count": 5})
+    report = run({TX: silver_df(spark, c.TRANSACTIONS, BROKEN_TRANSACTIONS["value outside set"][0])}, tmp_path)
+    (failure,) = report.failures()
+    assert failure.observed == "1 unexpected of 2 rows, e.g. ['CARD']"
 
 
 def test_wrong_row_count_fails_conservation(spark, tmp_path):
