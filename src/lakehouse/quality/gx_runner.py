@@ -196,7 +196,7 @@ def _answer_no_examples_without_spark() -> None:
     from great_expectations.expectations import registry
 
     with _REGISTRY_LOCK:  # before any validation thread reads the registry
-        for name, definition in registry._registered_metrics.items():
+        for name, definition in list(registry._registered_metrics.items()):
             providers = definition.get("providers", {})
             if not name.endswith(_EXAMPLE_METRIC_SUFFIX) or _SPARK_ENGINE not in providers:
                 continue
@@ -206,6 +206,8 @@ def _answer_no_examples_without_spark() -> None:
 
 
 def _without_spark_when_none_asked(provider: Any) -> Any:
+    # functools.wraps also copies the attributes GX set on the provider (`metric_fn_type`, read when it decides
+    # whether a metric is bundled into one aggregate query or computed on its own).
     @functools.wraps(provider)
     def answer(*args: Any, **kwargs: Any) -> Any:
         result_format = (kwargs.get("metric_value_kwargs") or {}).get("result_format") or {}
