@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lakehouse.errors import UserError
+from lakehouse.jvm_lookups import remember_lookups
 
 if TYPE_CHECKING:
     from pyspark import StorageLevel
@@ -307,6 +308,7 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
         with _jvm_console_to(_spark_log()):
             spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
+        remember_lookups(spark.sparkContext._jvm)
         if keeps_by_checkpoint(spark):  # tasks run in this JVM (not on a cluster's executors)
             initialize_in_background(spark, SLOW_CLASSES)
     for key, value in RESULT_SETTINGS.items():
