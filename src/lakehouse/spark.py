@@ -16,7 +16,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -122,6 +121,12 @@ LOCAL_SETTINGS = {
     # threads' samples in one generated processNext). Larger plans fall back to per-operator code instead.
     # bronze-to-silver of 2.1M transactions 127.5 s -> 112.2 s.
     "spark.sql.codegen.hugeMethodLimit": "8000",
+    # `lower` and `upper` by the JVM's own case mapping, not ICU's: ICU's first use title-cases every Unicode code
+    # point (1.4-2.2 s of a cold JVM's CPU, on a one-day run's critical path). The rules only compare a lowered
+    # value with ASCII words (§3: payment methods, channels, tiers, store types, flags) and upper-case only what
+    # matched an ASCII pattern (LSNs, countries), and both mappings take the same strings to those words, given a
+    # locale without special casing (JAVA_LOCALE). tests/silver/test_case_mapping.py checks this on the session.
+    "spark.sql.icu.caseMappings.enabled": "false",
 }
 DRIVER_MEMORY_ENV = "LAKEHOUSE_DRIVER_MEMORY"  # a local JVM's heap, in Spark's notation ("6g"); else driver_memory()
 SPARK_LOG_ENV = "LAKEHOUSE_SPARK_LOG"  # where a local JVM's console output goes ("-" for this process's stderr)
@@ -132,6 +137,9 @@ JVM_OPTIONS_ENV = "LAKEHOUSE_JVM_OPTIONS"  # more options for a local JVM (a pro
 # plans without generating Java code (SMALL_INPUT_SETTINGS): 33 s -> 29 s for the same run. Spark's own tests run
 # both ways; ours too (the tests' in-process session generates code, the runs they start as processes do not).
 SMALL_INPUT_BYTES = 32 * 2**20
+# The JVM's case mapping of non-ASCII text follows its default locale (Turkish and Azeri lower-case U+0130 to a plain
+# `i`): a local JVM gets one whose mapping is the root locale's, whatever the machine's.
+JAVA_LOCALE = ("-Duser.language=en", "-Duser.country=US")
 C1_ONLY = ("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m")  # C1's own default cache (48 MB) fills up
 SMALL_INPUT_SETTINGS = {
     "spark.sql.codegen.wholeStage": "false",
@@ -185,12 +193,12 @@ def _stamps(paths: list[Path]) -> list[str]:
 
 
 def local_java_options(small_input: bool, archive: Path | None = None) -> list[str]:
-    """The driver JVM's options of a local session: Spark's log configuration; the class-data archive when there
-    is one (the classes Spark, Delta and their libraries load, already parsed and verified: a cold one-day run
-    51 s -> 43 s; a missing, stale or damaged archive only makes the JVM load classes as usual); C1 only for a small
-    input (SMALL_INPUT_BYTES); and $LAKEHOUSE_JVM_OPTIONS."""
+    """The driver JVM's options of a local session: Spark's log configuration and JAVA_LOCALE; the class-data
+    archive when there is one (the classes Spark, Delta and their libraries load, already parsed and verified: a cold
+    one-day run 51 s -> 43 s; a missing, stale or damaged archive only makes the JVM load classes as usual); C1 only
+    for a small input (SMALL_INPUT_BYTES); and $LAKEHOUSE_JVM_OPTIONS."""
     log4j = Path(__file__).with_name("log4j2.properties")
-    options = [f"-Dlog4j2.configurationFile={log4j.as_uri()}"]
+    options = [f"-Dlog4j2.configurationFile={log4j.as_uri()}", *JAVA_LOCALE]
     archive = archive if archive is not None else class_archive()
     if archive.is_file():
         options.append(f"-XX:SharedArchiveFile={archive}")
@@ -250,31 +258,6 @@ def _jvm_console_to(log_file: Path | None) -> Iterator[None]:
     log.info("Spark's console output: %s", log_file)
 
 
-# Classes whose one-time initialisation is slow and would otherwise happen inside the first task that needs them, with
-# every other task that needs them waiting: Spark 4's ICU case mapping (behind `lower`/`upper`, which the rules use)
-# first title-cases every Unicode code point, 1.4 s of a JVM's CPU (2.2 s with C1 only, a small input's JIT), on the
-# critical path of a one-day run.
-SLOW_CLASSES = ("org.apache.spark.sql.catalyst.util.CollationAwareUTF8String",)
-
-
-def initialize_in_background(spark: SparkSession, class_names: Sequence[str]) -> threading.Thread:
-    """Initialise `class_names` in the session's JVM from a daemon thread, while the run goes on: on a local session
-    its tasks run in that JVM. A class this Spark lacks is skipped; initialising twice is a no-op."""
-    jvm = spark.sparkContext._jvm
-    assert jvm is not None
-
-    def initialize() -> None:
-        for name in class_names:
-            try:
-                jvm.java.lang.Class.forName(name)
-            except Exception:  # noqa: BLE001 - another Spark, or the JVM going away: nothing is lost
-                log.debug("could not initialise %s ahead of use", name, exc_info=True)
-
-    thread = threading.Thread(target=initialize, name="lakehouse-jvm-warmup", daemon=True)
-    thread.start()
-    return thread
-
-
 def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None,
               input_bytes: Callable[[], int] | None = None) -> SparkSession:
     """The active session on a cluster; otherwise a local[2] session with the UI off. `input_bytes`, asked only
@@ -309,8 +292,6 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
             spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         remember_lookups(spark.sparkContext._jvm)
-        if keeps_by_checkpoint(spark):  # tasks run in this JVM (not on a cluster's executors)
-            initialize_in_background(spark, SLOW_CLASSES)
     for key, value in RESULT_SETTINGS.items():
         spark.conf.set(key, value)
     return spark

@@ -58,3 +58,36 @@ def test_dates_parse_as_the_model_says(spark):
              for row in rows if row["day"] != m.parse_date(row["value"])]
     assert not wrong, f"{len(wrong)} of {len(rows)} differ (text, spark, model): {wrong[:10]}"
     assert sum(row["day"] is not None for row in rows) > 20
+
+
+# Strings whose case mapping differs between locales, between ICU and the JVM, or that only look like a choice:
+# U+0130 (dotted capital I) lower-cases to a plain `i` in a Turkish or Azeri locale and to `i` + U+0307 elsewhere;
+# U+0131 (dotless i), U+017F (long s), U+212A (Kelvin sign, lower-cased to `k`), fullwidth and Cyrillic look-alikes.
+CASE_TEXTS = (
+    "ONLINE", "OnLiNe", "ONL\u0130NE", "onl\u0131ne", "\u017ftore", "STORE", "\u0441ard", "\uff23\uff21\uff32\uff24",
+    "V\u039fUCHER", "WALLET ", "TRUE", "True", "\u0130", "FALSE", "fals\u0435", "1", "0", "PLAT\u0130NUM", "Gold",
+    "\u212aard", "FLAGSHIP", "OUTLET", "0x0000000000000000000a", "0x0000000000000000000\u0130", "gb", "\u0131d", "US",
+)
+
+
+def test_case_mapping_follows_the_model(spark):
+    """`any case` (§3) means what the model's `str.lower`/`str.upper` say, on the session's case mapping: the local
+    session maps case by the JVM with a pinned locale (lakehouse.spark: spark.sql.icu.caseMappings.enabled)."""
+    assert spark.conf.get("spark.sql.icu.caseMappings.enabled") == "false"  # what this test is about
+    assert spark.sparkContext._jvm.java.util.Locale.getDefault().getLanguage() == "en"  # JAVA_LOCALE
+    choices = {"payment": m.PAYMENT_METHODS, "channel": m.CHANNELS, "tier": m.LOYALTY_TIERS, "store": m.STORE_TYPES}
+    df = spark.createDataFrame([(text,) for text in CASE_TEXTS], "value string")
+    value = F.col("value")
+    rows = df.select("value", col_fn.parse_flag(value).alias("flag"), col_fn.parse_lsn(value).alias("lsn"),
+                     col_fn.parse_country(value).alias("country"),
+                     *[col_fn.parse_choice(value, allowed).alias(name) for name, allowed in choices.items()]).collect()
+    wrong = [
+        (row["value"], name, row[name], expected)
+        for row in rows
+        for name, expected in (("flag", m.parse_flag(row["value"])), ("lsn", m.parse_lsn(row["value"])),
+                               ("country", m.parse_country(row["value"])),
+                               *[(name, m.parse_choice(row["value"], allowed)) for name, allowed in choices.items()])
+        if row[name] != expected
+    ]
+    assert not wrong, wrong
+    assert {row["value"] for row in rows if row["channel"] is not None} == {"ONLINE", "OnLiNe", "STORE"}
