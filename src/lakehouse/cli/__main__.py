@@ -1,5 +1,3 @@
-import sys
+from lakehouse.cli.commands import console
 
-from lakehouse.cli.commands import main
-
-sys.exit(main())
+console()

@@ -7,6 +7,8 @@ its traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import logging
 import os
 import sys
@@ -301,8 +303,30 @@ def run_command(argv: Sequence[str]) -> None:
     _execute(build_parser(raising=True).parse_args(argv))
 
 
+def console() -> NoReturn:
+    """The `lakehouse` console script (and `python -m lakehouse.cli`): `main`, then `exit_without_teardown`."""
+    exit_without_teardown(main())
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """End the process with `code` as `sys.exit` would, less the interpreter's teardown, which frees every object the
+    run made and imported one by one: 0.55 s of a one-day run's 21 s (Great Expectations, pandas, scipy, pyarrow and
+    PySpark are a quarter of a million objects), with nothing left to do by then. The exit handlers still run
+    (`atexit`: logging's flush, temporary directories' removal, ...) and stdout and stderr are flushed; the project
+    writes files through context managers or raw descriptors, so no buffered write is left for the teardown. The
+    local JVM ends as before: it exits when this process's end closes its standard input."""
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:  # not CPython: the usual exit
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`lakehouse run | head`) loses nothing more
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """The `lakehouse` console script: a user's error ends in one line on stderr and a non-zero status."""
+    """The `lakehouse` command: a user's error ends in one line on stderr and a non-zero status."""
     args = build_parser().parse_args(argv)
     try:
         _execute(args)

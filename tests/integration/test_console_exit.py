@@ -1,0 +1,45 @@
+"""The console script ends without the interpreter's teardown, and loses nothing by it (src/lakehouse/cli/commands.py:
+`exit_without_teardown`): exit handlers run, buffered output is written, the status is the command's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.integration.helpers import REPO
+
+PROGRAM = textwrap.dedent("""
+    import atexit, sys, tempfile, weakref
+    from lakehouse.cli.commands import exit_without_teardown
+
+    scratch = tempfile.TemporaryDirectory(prefix="lakehouse-exit-test-")  # removed by an exit handler
+    print(scratch.name)
+    atexit.register(lambda: print("handler ran", flush=False))
+    sys.stdout.write("buffered, no newline")
+    class Finalised:
+        def __del__(self):
+            print("teardown ran")
+    kept = Finalised()  # freed by the teardown only
+    exit_without_teardown(3)
+    print("not reached")
+""")
+
+
+def test_exit_handlers_run_and_output_is_flushed_but_the_teardown_is_skipped():
+    result = subprocess.run([sys.executable, "-c", PROGRAM], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3, result.stderr
+    lines = result.stdout.splitlines()
+    scratch = lines[0]
+    assert lines[1:] == ["buffered, no newlinehandler ran"]
+    assert "teardown ran" not in result.stdout and "not reached" not in result.stdout
+    assert not Path(scratch).exists()  # tempfile's exit handler removed it
+
+
+def test_the_console_script_ends_with_the_commands_status(tmp_path):
+    """`python -m lakehouse.cli` is the console script: a user's error still ends in its one line and status 1."""
+    result = subprocess.run([sys.executable, "-m", "lakehouse.cli", "status", "--root", str(tmp_path / "nope")],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("lakehouse: error:"), result.stderr
