@@ -13,6 +13,7 @@ import pytest
 from lakehouse.spark import (
     DRIVER_MEMORY_ENV,
     JVM_OPTIONS_ENV,
+    SMALL_INPUT_BYTES,
     SPARK_LOG_ENV,
     class_archive,
     driver_memory,
@@ -154,3 +155,40 @@ def test_the_archive_is_kept_per_version_of_the_class_paths_jars(monkeypatch, tm
     assert class_archive() == before  # stable while nothing changes
     os.utime(jar, ns=(jar.stat().st_atime_ns, jar.stat().st_mtime_ns + 1_000_000_000))
     assert class_archive() != before
+
+
+# --- settings for a block: session_settings, and bronze-to-silver's for a small batch ---
+
+def test_session_settings_hold_for_the_block_then_go_back(spark):
+    from lakehouse.spark import session_settings
+
+    unset_key = "spark.lakehouse.test.unset"
+    before = spark.conf.get("spark.sql.shuffle.partitions")
+    with session_settings(spark, {"spark.sql.shuffle.partitions": "7", unset_key: "x"}):
+        assert spark.conf.get("spark.sql.shuffle.partitions") == "7"
+        assert spark.conf.get(unset_key) == "x"
+    assert spark.conf.get("spark.sql.shuffle.partitions") == before
+    assert spark.conf.get(unset_key, None) is None
+    with pytest.raises(RuntimeError), session_settings(spark, {"spark.sql.shuffle.partitions": "9"}):
+        raise RuntimeError("a failed block")
+    assert spark.conf.get("spark.sql.shuffle.partitions") == before
+
+
+@pytest.mark.parametrize(("batch_bytes", "adaptive"), [(1_000, "false"), (SMALL_INPUT_BYTES, "false"),
+                                                       (SMALL_INPUT_BYTES + 1, "true")])
+def test_bronze_to_silver_plans_a_small_batch_without_adaptive_execution(spark, monkeypatch, batch_bytes, adaptive):
+    from datetime import date
+    from types import SimpleNamespace
+
+    from lakehouse.bronze.discovery import BronzeFile
+    from lakehouse.pipeline import silver_batch
+
+    seen = []
+    monkeypatch.setattr(silver_batch, "_split_and_validate",
+                        lambda context, files, steps: seen.append(spark.conf.get("spark.sql.adaptive.enabled")))
+    files = [BronzeFile(date(2026, 1, 5), b"bronze/t/a.csv", "transactions", "bronze/t/a.csv", batch_bytes // 2, 0),
+             BronzeFile(date(2026, 1, 5), b"bronze/t/b.csv", "transactions", "bronze/t/b.csv", -(-batch_bytes // 2), 0)]
+    spark.conf.set("spark.sql.adaptive.enabled", "true")
+    silver_batch.split_and_validate(SimpleNamespace(spark=spark), files, {})
+    assert seen == [adaptive]
+    assert spark.conf.get("spark.sql.adaptive.enabled") == "true"  # the stage's setting ends with it

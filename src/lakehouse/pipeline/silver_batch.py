@@ -40,7 +40,14 @@ from lakehouse.silver.classify import (
     mark_erased,
     with_key,
 )
-from lakehouse.spark import keep, local_dataframe, release
+from lakehouse.spark import (
+    SMALL_BATCH_SETTINGS,
+    SMALL_INPUT_BYTES,
+    keep,
+    local_dataframe,
+    release,
+    session_settings,
+)
 from lakehouse.storage.layout import Layout
 
 if TYPE_CHECKING:
@@ -182,9 +189,17 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
 def split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict[str, float]) -> SplitOutcome:
     """Every new file (in landing order) parsed, classified, staged and validated; nothing committed yet. The
     sources share nothing until validation, so they are split side by side (`pipeline.parallel`)."""
-    from lakehouse.quality.gx_runner import preload, validate_silver_batches
+    from lakehouse.quality.gx_runner import preload
 
     preload()  # Great Expectations' import overlaps the Spark work below
+    small = sum(file.size for file in files) <= SMALL_INPUT_BYTES
+    with session_settings(context.spark, SMALL_BATCH_SETTINGS if small else {}):
+        return _split_and_validate(context, files, steps)
+
+
+def _split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict[str, float]) -> SplitOutcome:
+    from lakehouse.quality.gx_runner import validate_silver_batches
+
     by_source = [(source, [file for file in files if file.source == source]) for source in c.SOURCES]
     by_source = [(source, source_files) for source, source_files in by_source if source_files]
     first_seqs = [sum(len(source_files) for _, source_files in by_source[:index]) for index in range(len(by_source))]
