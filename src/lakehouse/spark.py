@@ -125,7 +125,7 @@ LOCAL_SETTINGS = {
     # point (1.4-2.2 s of a cold JVM's CPU, on a one-day run's critical path). The rules only compare a lowered
     # value with ASCII words (§3: payment methods, channels, tiers, store types, flags) and upper-case only what
     # matched an ASCII pattern (LSNs, countries), and both mappings take the same strings to those words, given a
-    # locale without special casing (JAVA_LOCALE). tests/silver/test_case_mapping.py checks this on the session.
+    # locale without special casing (JAVA_LOCALE). tests/model/test_parsers_grid.py checks this on the session.
     "spark.sql.icu.caseMappings.enabled": "false",
 }
 DRIVER_MEMORY_ENV = "LAKEHOUSE_DRIVER_MEMORY"  # a local JVM's heap, in Spark's notation ("6g"); else driver_memory()
