@@ -1,5 +1,6 @@
 """The console script ends without the interpreter's teardown, and loses nothing by it (src/lakehouse/cli/commands.py:
-`exit_without_teardown`): exit handlers run, buffered output is written, the status is the command's."""
+`exit_without_teardown`): threads are waited for, exit handlers run, buffered output is written, the status is the
+command's."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from pathlib import Path
 from tests.integration.helpers import REPO
 
 PROGRAM = textwrap.dedent("""
-    import atexit, sys, tempfile, weakref
+    import atexit, sys, tempfile, threading, time
+    from concurrent.futures import ThreadPoolExecutor
     from lakehouse.cli.commands import exit_without_teardown
 
     scratch = tempfile.TemporaryDirectory(prefix="lakehouse-exit-test-")  # removed by an exit handler
     print(scratch.name)
     atexit.register(lambda: print("handler ran", flush=False))
+    threading.Thread(target=lambda: (time.sleep(0.5), print("thread done"))).start()  # waited for, as by sys.exit
+    ThreadPoolExecutor(max_workers=1).submit(lambda: None)  # never shut down: its idle worker must not hang the exit
+    time.sleep(0.1)
     sys.stdout.write("buffered, no newline")
     class Finalised:
         def __del__(self):
@@ -32,7 +37,7 @@ def test_exit_handlers_run_and_output_is_flushed_but_the_teardown_is_skipped():
     assert result.returncode == 3, result.stderr
     lines = result.stdout.splitlines()
     scratch = lines[0]
-    assert lines[1:] == ["buffered, no newlinehandler ran"]
+    assert lines[1:] == ["buffered, no newlinethread done", "handler ran"]  # the thread ended before the handlers
     assert "teardown ran" not in result.stdout and "not reached" not in result.stdout
     assert not Path(scratch).exists()  # tempfile's exit handler removed it
 
