@@ -19,10 +19,11 @@ PROGRAM = textwrap.dedent("""
     scratch = tempfile.TemporaryDirectory(prefix="lakehouse-exit-test-")  # removed by an exit handler
     print(scratch.name)
     atexit.register(lambda: print("handler ran", flush=False))
-    threading.Thread(target=lambda: (time.sleep(0.5), print("thread done"))).start()  # waited for, as by sys.exit
-    ThreadPoolExecutor(max_workers=1).submit(lambda: None)  # never shut down: its idle worker must not hang the exit
-    time.sleep(0.1)
+    go = threading.Event()
+    threading.Thread(target=lambda: (go.wait(), time.sleep(0.3), print("thread done"))).start()  # waited for
+    ThreadPoolExecutor(max_workers=1).submit(lambda: None).result()  # never shut down: must not hang the exit
     sys.stdout.write("buffered, no newline")
+    go.set()  # the thread prints after this write, while the exit has begun
     class Finalised:
         def __del__(self):
             print("teardown ran")
@@ -42,9 +43,19 @@ def test_exit_handlers_run_and_output_is_flushed_but_the_teardown_is_skipped():
     assert not Path(scratch).exists()  # tempfile's exit handler removed it
 
 
-def test_the_console_script_ends_with_the_commands_status(tmp_path):
-    """`python -m lakehouse.cli` is the console script: a user's error still ends in its one line and status 1."""
-    result = subprocess.run([sys.executable, "-m", "lakehouse.cli", "status", "--root", str(tmp_path / "nope")],
-                            cwd=REPO, capture_output=True, text=True, timeout=120)
+def test_python_m_lakehouse_cli_is_the_console_script(tmp_path):
+    """`python -m lakehouse.cli` ends through `console`: no teardown, and a user's error keeps its line and status."""
+    program = textwrap.dedent("""
+        import runpy, sys
+        class Finalised:
+            def __del__(self):
+                print("teardown ran", flush=True)
+        kept = Finalised()  # printed by a usual exit's teardown (sys.exit(main()))
+        sys.argv = ["lakehouse", "status", "--root", sys.argv[1]]
+        runpy.run_module("lakehouse.cli", run_name="__main__")
+    """)
+    result = subprocess.run([sys.executable, "-c", program, str(tmp_path / "nope")], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("lakehouse: error:"), result.stderr
+    assert "teardown ran" not in result.stdout

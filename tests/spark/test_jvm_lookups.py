@@ -37,7 +37,7 @@ def _rules_expression():
 
 
 def test_a_local_session_remembers_its_lookups(spark):
-    assert remember_lookups(spark.sparkContext._jvm)  # get_spark made it so already
+    assert type(spark.sparkContext._jvm).__name__ == "_RememberingJVMView"  # get_spark made it so
     _rules_expression()  # classes and methods looked up (if no earlier test did)
     with counted_commands() as counts:
         _rules_expression()
@@ -52,19 +52,30 @@ def test_remembered_lookups_give_the_same_results(spark):
     assert [tuple(row) for row in rows] == [("A", 1, None), ("B", 0, "none")]
 
 
-def test_fields_and_packages_are_asked_every_time(spark):
-    jvm = spark.sparkContext._jvm
-    integer = jvm.java.lang.Integer  # through a package: not kept
-    assert isinstance(integer, JavaClass)
+def test_fields_are_asked_every_time(spark):
+    integer = getattr(spark.sparkContext._jvm, "java.lang.Integer")  # a class found by the view: kept
+    assert integer is getattr(spark.sparkContext._jvm, "java.lang.Integer")
+    assert integer.MAX_VALUE == 2**31 - 1
     with counted_commands() as counts:
-        assert jvm.java.lang.Integer.MAX_VALUE == 2**31 - 1
-        assert jvm.java.lang.Integer.MAX_VALUE == 2**31 - 1
-    assert counts["r"] >= 2  # a static field's value is looked up anew
+        assert integer.MAX_VALUE == 2**31 - 1
+        assert integer.MAX_VALUE == 2**31 - 1
+        integer.toString(7)  # a static method: looked up here, then kept
+        integer.toString(8)
+    assert counts["r"] == 3  # each field read asks the JVM; the method is looked up once
 
 
-def test_only_a_plain_py4j_view_is_changed():
+def test_packages_are_asked_every_time(spark):
+    jvm = spark.sparkContext._jvm
+    with counted_commands() as counts:
+        assert isinstance(jvm.java.lang.Integer, JavaClass)
+        assert isinstance(jvm.java.lang.Integer, JavaClass)
+    assert counts["r"] == 6  # java, lang, Integer: twice
+
+
+def test_only_a_plain_py4j_view_is_changed(spark):
     class OtherView:
         pass
 
     assert not remember_lookups(OtherView())
     assert not remember_lookups(None)
+    assert remember_lookups(spark.sparkContext._jvm)  # already changed: left as it is

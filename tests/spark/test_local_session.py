@@ -55,6 +55,8 @@ def test_a_small_input_compiles_with_c1_only_and_extra_options_come_last(monkeyp
     monkeypatch.delenv(JVM_OPTIONS_ENV, raising=False)
     large = local_java_options(False, archive)
     assert large[0].startswith("-Dlog4j2.configurationFile=file:") and "-XX:TieredStopAtLevel=1" not in large
+    # A locale without special casing, whatever the machine's: the JVM maps case (not ICU), see test_parsers_grid.
+    assert {"-Duser.language=en", "-Duser.country=US"} <= set(large)
     assert "-XX:TieredStopAtLevel=1" in local_java_options(True, archive)
     monkeypatch.setenv(JVM_OPTIONS_ENV, "-XX:TieredStopAtLevel=4  -Dsome.flag=1")
     assert local_java_options(True, archive)[-2:] == ["-XX:TieredStopAtLevel=4", "-Dsome.flag=1"]  # last one wins

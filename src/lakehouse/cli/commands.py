@@ -316,12 +316,17 @@ def exit_without_teardown(code: int) -> NoReturn:
     still happens, in its order: threads that are not daemons are waited for (thread pools shut down first), the
     exit handlers run (`atexit`: logging's flush, temporary directories' removal, ...), stdout and stderr are
     flushed. The project writes files through context managers or raw descriptors, so no buffered write is left for
-    the teardown. The local JVM ends as before: it exits when this process's end closes its standard input."""
+    the teardown. The local JVM ends as before: it exits when this process's end closes its standard input.
+    Two differences: an interruption while threads are waited for ends the wait with EXIT_INTERRUPTED (the handlers
+    still run), and a flush into a closed pipe keeps the command's status instead of Python's 120."""
     wait_for_threads = getattr(threading, "_shutdown", None)
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
     if wait_for_threads is None or run_exit_handlers is None:  # not CPython: the usual exit
         sys.exit(code)
-    wait_for_threads()
+    try:
+        wait_for_threads()
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
     run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (`lakehouse run | head`) loses nothing more

@@ -41,7 +41,7 @@ from urllib.parse import unquote, urlparse
 
 from pyspark.sql import SparkSession
 
-from lakehouse.spark import session_of_its_own
+from lakehouse.spark import session_of_its_own, session_settings
 from lakehouse.storage import delta_log
 from lakehouse.storage.delta_tables import Commit, DeltaEngine, DeltaRsEngine, DeltaSparkEngine
 
@@ -185,7 +185,7 @@ class _SparkOperations(_Operations):
 
         settings = {_MAX_FILE_SIZE: str(target_bytes), _MIN_FILE_SIZE: str(target_bytes),
                     _USER_METADATA: commit.user_metadata()}
-        with _session_settings(self.spark, settings):
+        with session_settings(self.spark, settings):
             DeltaTable.forPath(self.spark, str(table)).optimize().executeCompaction()
 
     def checkpoint(self, table: Path) -> None:
@@ -201,31 +201,15 @@ class _SparkOperations(_Operations):
         table = table.absolute()  # `delta.`path`` in SQL does not take a path relative to the working directory
         settings = {_RETENTION_CHECK: "false"} if retain_hours < RETENTION_FLOOR_HOURS else {}
         settings[_LISTING_TASKS] = str(max(8, 2 * self.spark.sparkContext.defaultParallelism))
-        with _session_settings(self.spark, settings):
+        with session_settings(self.spark, settings):
             quoted = str(table).replace("`", "``")
             listed = self.spark.sql(f"VACUUM delta.`{quoted}` RETAIN {retain_hours} HOURS DRY RUN").collect()
             files = [_relative(table, row["path"]) for row in listed]
             if dry_run or not files:
                 return files
-            with _session_settings(self.spark, {_USER_METADATA: commit.user_metadata()}), _console_to_log(self.spark):
+            with session_settings(self.spark, {_USER_METADATA: commit.user_metadata()}), _console_to_log(self.spark):
                 DeltaTable.forPath(self.spark, str(table)).vacuum(float(retain_hours))
         return files
-
-
-@contextmanager
-def _session_settings(spark: SparkSession, settings: dict[str, str]) -> Iterator[None]:
-    """Spark settings for the block only, as they were afterwards (unset ones unset again)."""
-    saved = {name: spark.conf.get(name, None) for name in settings}
-    for name, value in settings.items():
-        spark.conf.set(name, value)
-    try:
-        yield
-    finally:
-        for name, previous in saved.items():
-            if previous is None:
-                spark.conf.unset(name)
-            else:
-                spark.conf.set(name, previous)
 
 
 @contextmanager
