@@ -20,34 +20,33 @@ from typing import Any
 from py4j.java_gateway import JavaClass, JavaMember, JVMView
 
 
+def _remembered(holder: Any, name: str, look_up: Any, keeps: tuple[type, ...]) -> Any:
+    """`look_up(holder, name)`, kept in `holder` when the answer is one of `keeps`; a class found is made to remember
+    its own lookups."""
+    known: dict[str, Any] = holder.__dict__.setdefault("_lakehouse_known", {})
+    found = known.get(name)
+    if found is None:
+        found = look_up(holder, name)
+        if isinstance(found, JavaClass):
+            found.__class__ = _RememberingJavaClass
+        if isinstance(found, keeps):
+            known[name] = found
+    return found
+
+
 class _RememberingJavaClass(JavaClass):
-    """A `JavaClass` that keeps the static methods and nested classes it has looked up."""
+    """A `JavaClass` that keeps the static methods and nested classes it has looked up (a field's value is not
+    kept)."""
 
     def __getattr__(self, name: str) -> Any:
-        known: dict[str, Any] = self.__dict__.setdefault("_lakehouse_known", {})
-        found = known.get(name)
-        if found is None:
-            found = JavaClass.__getattr__(self, name)
-            if isinstance(found, JavaClass):
-                found.__class__ = _RememberingJavaClass
-                known[name] = found
-            elif isinstance(found, JavaMember):  # a static method; a field's value is not kept
-                known[name] = found
-        return found
+        return _remembered(self, name, JavaClass.__getattr__, (JavaClass, JavaMember))
 
 
 class _RememberingJVMView(JVMView):
     """A `JVMView` that keeps the classes it has looked up (each remembering its static methods)."""
 
     def __getattr__(self, name: str) -> Any:
-        known: dict[str, Any] = self.__dict__.setdefault("_lakehouse_known", {})
-        found = known.get(name)
-        if found is None:
-            found = JVMView.__getattr__(self, name)
-            if isinstance(found, JavaClass):
-                found.__class__ = _RememberingJavaClass
-                known[name] = found
-        return found
+        return _remembered(self, name, JVMView.__getattr__, (JavaClass,))
 
 
 def remember_lookups(jvm: object) -> bool:
