@@ -3,6 +3,8 @@ one task, in landing order, tasks within their size, and enough tasks to keep ev
 
 from __future__ import annotations
 
+from datetime import date
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,9 +13,13 @@ from lakehouse.bronze.records import MIN_TASK_BYTES, TASK_BYTES, FileToParse, pl
 MIB = 2**20
 
 
+def file(seq: int, size: int) -> FileToParse:
+    return FileToParse(seq, f"/root/bronze/{seq}.csv", size, f"bronze/{seq}.csv", date(2026, 1, 5))
+
+
 @given(st.lists(st.integers(0, 100 * MIB), max_size=60), st.integers(1, 64))
 def test_every_file_once_in_order_and_tasks_within_their_size(sizes, slots):
-    files = [FileToParse(seq, f"/bronze/{seq}.csv", size) for seq, size in enumerate(sizes)]
+    files = [file(seq, size) for seq, size in enumerate(sizes)]
     limit = task_bytes_for(sum(sizes), slots)
     assert MIN_TASK_BYTES <= limit <= TASK_BYTES
     tasks = plan_tasks(files, limit)
@@ -25,11 +31,11 @@ def test_every_file_once_in_order_and_tasks_within_their_size(sizes, slots):
 def test_a_large_batch_of_small_files_gets_two_tasks_per_slot():
     """40 files of 4.7 MB (a 2.1M-transaction batch) on local[2]'s default parallelism (4): 8 or 9 tasks, where a
     fixed 64 MiB made 3."""
-    files = [FileToParse(seq, f"/bronze/{seq}.csv", 4_700_000) for seq in range(40)]
+    files = [file(seq, 4_700_000) for seq in range(40)]
     tasks = plan_tasks(files, task_bytes_for(40 * 4_700_000, 4))
     assert 8 <= len(tasks) <= 9
 
 
 def test_a_small_batch_stays_one_task():
-    files = [FileToParse(seq, f"/bronze/{seq}.csv", 20_000) for seq in range(4)]
+    files = [file(seq, 20_000) for seq in range(4)]
     assert len(plan_tasks(files, task_bytes_for(80_000, 4))) == 1

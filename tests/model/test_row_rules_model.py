@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import TimestampType
 
 from lakehouse import contract
-from lakehouse.silver import schemas
+from lakehouse.bronze.records import FileToParse, local_records
 from lakehouse.silver.build import build_silver
 from lakehouse.silver.classify import classify
 from tests.model import row_model as m
@@ -53,16 +53,13 @@ def _record(raw_file: RawFile, row: RawRow) -> list[str | None]:
 def spark_classify(spark, source: str, files: list[RawFile]) -> tuple[list[str | None], Counter]:
     """The one adapter to the engine: (reason of each row in landing order, Counter of accepted Silver rows with
     timestamps as epoch microseconds and without `_run_id`/`_ingested_at`)."""
-    records, file_rows = [], []
-    for seq, raw_file in enumerate(files):
-        positions = [raw_file.header.index(name) + 1 for name in contract.SOURCE_SPECS[source].required_columns]
-        file_rows.append((seq, source_file(source, raw_file, seq), raw_file.ingest_date, positions,
-                          len(raw_file.header)))
-        records += [(seq, number, _record(raw_file, row)) for number, row in enumerate(raw_file.rows, start=1)]
-    records_df = spark.createDataFrame(records, schemas.BRONZE_RECORDS)
-    files_df = spark.createDataFrame(file_rows, schemas.BRONZE_FILES)
+    records_df = local_records(spark, source, [
+        (FileToParse(seq, source_file(source, raw_file, seq), 0, source_file(source, raw_file, seq),
+                     raw_file.ingest_date), raw_file.header, [_record(raw_file, row) for row in raw_file.rows])
+        for seq, raw_file in enumerate(files)
+    ])
     # One Spark job: the reasons and the Silver rows are then read from the materialised classification.
-    classified_df = classify(records_df, files_df, source, None).localCheckpoint()
+    classified_df = classify(records_df, source, None).localCheckpoint()
     by_position = {
         (row["_file_seq"], row["_record_number"]): row["reason"]
         for row in classified_df.select("_file_seq", "_record_number", "reason").collect()

@@ -5,24 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from lakehouse import contract as c
-from lakehouse.silver import schemas
+from lakehouse.bronze.records import FileToParse, local_records
 
 FILE = "bronze/test/ingest_date=2026-01-05/test.csv"
 
 
 def bronze_batch(spark, source: str, rows: list, ingest_date: date = date(2026, 1, 5), file_seq: int = 0,
                  source_file: str = FILE):
-    """(records_df, files_df): a dict row is placed by contract column names, a list row is taken as raw fields."""
+    """The batch's parsed records (`bronze.records`): a dict row is placed by contract column names, a list row is
+    taken as raw fields."""
     header = list(c.SOURCE_SPECS[source].required_columns)
-    records = []
-    for number, row in enumerate(rows, start=1):
-        fields = row if isinstance(row, list) else [row.get(name, "") for name in header]
-        records.append((file_seq, number, fields))
-    records_df = spark.createDataFrame(records, schemas.BRONZE_RECORDS)
-    files_df = spark.createDataFrame(
-        [(file_seq, source_file, ingest_date, list(range(1, len(header) + 1)), len(header))], schemas.BRONZE_FILES
-    )
-    return records_df, files_df
+    records = [row if isinstance(row, list) else [row.get(name, "") for name in header] for row in rows]
+    return local_records(spark, source, [(FileToParse(file_seq, source_file, 0, source_file, ingest_date), header,
+                                          records)])
 
 
 def good_transaction(**overrides) -> dict:

@@ -19,8 +19,8 @@ def names_and_types(schema):
 
 
 def silver_rows(spark, source, rows):
-    records_df, files_df = bronze_batch(spark, source, rows)
-    classified_df = classify(records_df, files_df, source, None)
+    records_df = bronze_batch(spark, source, rows)
+    classified_df = classify(records_df, source, None)
     silver_df = build_silver(classified_df, source, "r1", RUN_AT)
     assert names_and_types(silver_df.schema) == names_and_types(schemas.SILVER_SCHEMAS[source])
     return silver_df.collect()
@@ -78,8 +78,8 @@ def test_store_snapshot_date_is_ingest_date(spark):
 
 def test_quarantine_row_keeps_raw_fields_and_key(spark):
     """§3.4: reason, source file, record number, run, time and the raw record as JSON text."""
-    records_df, files_df = bronze_batch(spark, c.STORES, [good_store(), ["S7", ' "x" ']])
-    quarantine_df = build_quarantine(classify(records_df, files_df, c.STORES, None), c.STORES, "r1", RUN_AT)
+    records_df = bronze_batch(spark, c.STORES, [good_store(), ["S7", ' "x" ']])
+    quarantine_df = build_quarantine(classify(records_df, c.STORES, None), c.STORES, "r1", RUN_AT)
     assert names_and_types(quarantine_df.schema) == names_and_types(schemas.QUARANTINE)
     (row,) = quarantine_df.collect()
     assert (row["reason"], row["_source_file"], row["_record_number"], row["_run_id"]) == (

@@ -130,8 +130,8 @@ STORE_CASES = [
 def test_first_failing_rule_is_the_reason(spark, source, cases, broadcast):
     """§3: rules are checked in order; the first failure is the reason; duplicates only among valid rows (marked
     through a broadcast lookup, or through a shuffle join when a batch has too many to broadcast)."""
-    records_df, files_df = bronze_batch(spark, source, [row for row, _ in cases])
-    actual_df = classify(records_df, files_df, source, None, broadcast).select("_record_number", "reason")
+    records_df = bronze_batch(spark, source, [row for row, _ in cases])
+    actual_df = classify(records_df, source, None, broadcast).select("_record_number", "reason")
     expected_df = spark.createDataFrame(
         [(number, reason) for number, (_, reason) in enumerate(cases, start=1)], actual_df.schema
     )
@@ -159,26 +159,26 @@ def stored_keys(spark, *keys: str):
 def test_duplicate_of_a_key_stored_by_an_earlier_run(spark, broadcast):
     """§3.1 rule 10: a transaction_id accepted by an earlier run makes the new row a duplicate, once or again in the
     same batch."""
-    records_df, files_df = bronze_batch(spark, c.TRANSACTIONS, [T(), T(transaction_id="T2"), T()])
+    records_df = bronze_batch(spark, c.TRANSACTIONS, [T(), T(transaction_id="T2"), T()])
     actual = {row["_record_number"]: row["reason"] for row in
-              classify(records_df, files_df, c.TRANSACTIONS, stored_keys(spark, "T1"), broadcast).collect()}
+              classify(records_df, c.TRANSACTIONS, stored_keys(spark, "T1"), broadcast).collect()}
     assert actual == {1: "duplicate_key", 2: None, 3: "duplicate_key"}
 
 
 def test_cdc_duplicate_compares_the_normalised_lsn_seqval_operation_and_key(spark):
     """§3.2 rule 7, §7: the key index holds the normalised (start_lsn, seqval, operation, key); an upper-case LSN
     stored earlier makes the lower-case one a duplicate, another operation does not."""
-    records_df, files_df = bronze_batch(spark, c.CUSTOMERS, [CU(), CU(**{"__$operation": "4"})])
+    records_df = bronze_batch(spark, c.CUSTOMERS, [CU(), CU(**{"__$operation": "4"})])
     stored_df = stored_keys(spark, "0x0000000000000000000A|0x0000000000000000000B|2|C1")
     actual = {row["_record_number"]: row["reason"] for row in
-              classify(records_df, files_df, c.CUSTOMERS, stored_df).collect()}
+              classify(records_df, c.CUSTOMERS, stored_df).collect()}
     assert actual == {1: "duplicate_key", 2: None}
 
 
 def test_store_duplicates_are_per_snapshot(spark):
     """§3.3 rule 7: the same store_id in another snapshot is not a duplicate; in the same snapshot it is."""
-    records_df, files_df = bronze_batch(spark, c.STORES, [ST()])
-    assert classify(records_df, files_df, c.STORES, stored_keys(spark, "2026-01-05|S1")).first()["reason"] == \
+    records_df = bronze_batch(spark, c.STORES, [ST()])
+    assert classify(records_df, c.STORES, stored_keys(spark, "2026-01-05|S1")).first()["reason"] == \
         "duplicate_key"
     stored_df = stored_keys(spark, "2026-01-04|S1")
-    assert classify(records_df, files_df, c.STORES, stored_df).first()["reason"] is None
+    assert classify(records_df, c.STORES, stored_df).first()["reason"] is None

@@ -1,13 +1,18 @@
-"""Bronze files -> raw records, parsed by Spark tasks (contract §2, §7): the one reader of Bronze file contents.
+"""Bronze files -> one row per record, its columns already taken by header position and cleaned, parsed by Spark
+tasks (contract §2, §7): the one reader of Bronze file contents.
 
 The driver only plans: it groups the run's new files of one source into tasks by size, and each task reads its
-files itself and parses them with the record-aware parser (`bronze.fast_csv`, exact to `bronze.csv_reader`). So the
+files itself, parses them with the record-aware parser (`bronze.fast_csv`, exact to `bronze.csv_reader`) and takes
+each required column from the field its file's header puts it in (`clean_columns`, vectorised by Arrow). So the
 driver never holds a file's contents, a task's memory is bounded by its files (read one at a time), and the work
 spreads over the executors. Files are read by path, which executors see as the driver does: a local root, or a
 Unity Catalog volume (mounted at /Volumes on every node of a cluster).
 
-Each task yields one row per record (`_record_number` >= 1, its raw fields) and, after a file's records, one row for
-the file itself (`_record_number` = 0): its md5, its rejection reason or header positions, and its record count.
+Each task yields one row per record of an accepted file (`_record_number` >= 1: its raw fields, whether it has the
+header's field count, its lineage and its cleaned columns under their internal names) and, after a file's records,
+one row for the file itself (`_record_number` = 0, FILE_ROW): its md5, its rejection reason or header positions, and
+its record count, in the struct `_file` (null for a record). A rejected file (§7) yields its file row only: the
+file checks come before the first record.
 """
 
 from __future__ import annotations
@@ -15,43 +20,67 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import ArrayType, IntegerType, LongType, StringType, StructField, StructType
+from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import to_arrow_schema
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DateType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
 
-from lakehouse.bronze.csv_reader import FileRejected
+from lakehouse import contract as c
+from lakehouse.bronze.csv_reader import ASCII_WHITESPACE, FileRejected
 from lakehouse.bronze.discovery import BronzeFile
-from lakehouse.spark import local_dataframe
+from lakehouse.silver.rules import bronze_columns
 
 FILE_ROW = 0  # `_record_number` of a file's own row
+FILE = "_file"  # a file row's struct of what the parser found (FILE_COLUMNS); null for a record
 TASK_BYTES = 64 << 20  # files are grouped into tasks of at most about this many bytes (a larger file is its own task)
 MIN_TASK_BYTES = 8 << 20  # and of at least this many, where there are enough files: a Python task has a start-up cost
 
-PARSED = StructType([
+LINEAGE = [
     StructField("_file_seq", IntegerType(), nullable=False),
     StructField("_record_number", LongType(), nullable=False),
+    StructField("_source_file", StringType(), nullable=False),
+    StructField("_ingest_date", DateType(), nullable=False),
+]
+RECORD = [  # null on a file row
     StructField("_fields", ArrayType(StringType(), containsNull=True), nullable=True),
-    # file rows only:
+    StructField("_is_malformed", BooleanType(), nullable=True),  # field count differs from the header's (§2)
+]
+FILE_COLUMNS = [  # null on a record row
     StructField("_md5", StringType(), nullable=True),
     StructField("_rejected_reason", StringType(), nullable=True),
     StructField("_positions", ArrayType(IntegerType(), containsNull=False), nullable=True),  # 1-based
     StructField("_header_len", IntegerType(), nullable=True),
     StructField("_extra_columns", ArrayType(StringType(), containsNull=False), nullable=True),
     StructField("_records_read", LongType(), nullable=True),
-])
-_ARROW = pa.schema([
-    pa.field("_file_seq", pa.int32(), nullable=False),
-    pa.field("_record_number", pa.int64(), nullable=False),
-    pa.field("_fields", pa.list_(pa.string())),
-    pa.field("_md5", pa.string()),
-    pa.field("_rejected_reason", pa.string()),
-    pa.field("_positions", pa.list_(pa.int32())),
-    pa.field("_header_len", pa.int32()),
-    pa.field("_extra_columns", pa.list_(pa.string())),
-    pa.field("_records_read", pa.int64()),
-])
+]
+
+
+def task_schema(source: str) -> StructType:
+    """What a parse task yields: lineage, the record's columns, the source's cleaned columns, the file's columns."""
+    return StructType([*LINEAGE, *RECORD, *[StructField(name, StringType(), nullable=True)
+                                            for name in bronze_columns(source)], *FILE_COLUMNS])
+
+
+def bronze_schema(source: str) -> StructType:
+    """`read_bronze`'s rows: the task's, with the file's columns in one struct (`FILE`)."""
+    return StructType([*LINEAGE, *RECORD, *[StructField(name, StringType(), nullable=True)
+                                            for name in bronze_columns(source)],
+                       StructField(FILE, StructType(FILE_COLUMNS), nullable=True)])
 
 
 @dataclass(frozen=True)
@@ -73,6 +102,8 @@ class FileToParse:
     file_seq: int  # the file's place in landing order within the run
     path: str  # absolute, as executors see it
     size: int
+    source_file: str  # as lineage names it: relative to the root
+    ingest_date: date
 
 
 def task_bytes_for(total_bytes: int, task_slots: int) -> int:
@@ -96,15 +127,42 @@ def plan_tasks(files: Sequence[FileToParse], task_bytes: int = TASK_BYTES) -> li
     return tasks
 
 
-def _file_row(file_seq: int, digest: str, records: int, reason: str | None = None,
-              positions: Sequence[int] = (), header_len: int = 0, extra: Sequence[str] = ()) -> pa.RecordBatch:
+def clean_columns(fields: pa.ListArray, positions: Sequence[int]) -> list[pa.Array]:
+    """For each 0-based header position, the records' field there with ASCII whitespace trimmed (§7), an empty
+    value null (§2), and null where a record is too short to have it (a malformed row, §2)."""
+    offsets = fields.offsets.to_numpy()  # into `fields.values`, also for a slice
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    columns = []
+    for position in positions:
+        taken = pc.take(fields.values, pa.array(starts + position, mask=lengths <= position))
+        trimmed = pc.utf8_trim(taken, characters=ASCII_WHITESPACE)
+        columns.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+    return columns
+
+
+def record_batch(file: FileToParse, numbers: pa.Array, fields: pa.ListArray, positions: Sequence[int],
+                 header_len: int, schema: pa.Schema) -> pa.RecordBatch:
+    """Records of one file (`task_schema`, as Arrow): `numbers` are their record numbers, `positions` 0-based."""
+    rows = len(fields)
+    lineage = [pa.array(np.full(rows, file.file_seq, dtype=np.int32)), numbers,
+               pa.repeat(pa.scalar(file.source_file, pa.string()), rows),
+               pa.repeat(pa.scalar(file.ingest_date, pa.date32()), rows)]
+    malformed = pc.not_equal(pc.list_value_length(fields), header_len)
+    files = [pa.nulls(rows, field.type) for field in schema][-len(FILE_COLUMNS):]
+    return pa.RecordBatch.from_arrays([*lineage, fields, malformed, *clean_columns(fields, positions), *files],
+                                      schema=schema)
+
+
+def file_batch(file: FileToParse, digest: str, records: int, schema: pa.Schema, reason: str | None = None,
+               positions: Sequence[int] = (), header_len: int = 0, extra: Sequence[str] = ()) -> pa.RecordBatch:
+    """The file's own row (`task_schema`, as Arrow); `positions` 0-based."""
     rejected = reason is not None
-    return pa.RecordBatch.from_pylist([{
-        "_file_seq": file_seq, "_record_number": FILE_ROW, "_fields": None, "_md5": digest,
-        "_rejected_reason": reason, "_positions": None if rejected else list(positions),
-        "_header_len": None if rejected else header_len, "_extra_columns": None if rejected else list(extra),
-        "_records_read": records,
-    }], schema=_ARROW)
+    values = {"_file_seq": file.file_seq, "_record_number": FILE_ROW, "_source_file": file.source_file,
+              "_ingest_date": file.ingest_date, "_md5": digest, "_rejected_reason": reason,
+              "_positions": None if rejected else [position + 1 for position in positions],
+              "_header_len": None if rejected else header_len, "_extra_columns": None if rejected else list(extra),
+              "_records_read": records}
+    return pa.RecordBatch.from_pylist([values], schema=schema)
 
 
 def md5_hex(path: Path) -> str:
@@ -116,7 +174,8 @@ def md5_hex(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_file(file_seq: int, data: bytes, required_columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+def parse_file(file: FileToParse, data: bytes, required_columns: Sequence[str], schema: pa.Schema
+               ) -> Iterator[pa.RecordBatch]:
     """One file's record rows, then its file row."""
     from lakehouse.bronze.fast_csv import parse_bronze
 
@@ -124,37 +183,75 @@ def parse_file(file_seq: int, data: bytes, required_columns: Sequence[str]) -> I
     try:
         header, batches = parse_bronze(data, required_columns)
     except FileRejected as rejected:
-        yield _file_row(file_seq, digest, 0, reason=rejected.reason)
+        yield file_batch(file, digest, 0, schema, reason=rejected.reason)
         return
     count = 0
     for batch in batches:
-        rows = batch.num_rows
-        yield pa.RecordBatch.from_arrays(
-            [pa.array([file_seq] * rows, pa.int32()), batch.column("_record_number"), batch.column("_fields"),
-             *[pa.nulls(rows, field.type) for field in list(_ARROW)[3:]]],
-            schema=_ARROW,
-        )
-        count += rows
-    yield _file_row(file_seq, digest, count, positions=[p + 1 for p in header.positions],
-                    header_len=len(header.names), extra=header.extra_columns)
+        fields = batch.column("_fields")
+        yield record_batch(file, batch.column("_record_number"), fields, header.positions, len(header.names), schema)
+        count += len(fields)
+    yield file_batch(file, digest, count, schema, positions=header.positions, header_len=len(header.names),
+                     extra=header.extra_columns)
 
 
-def _task_function(tasks: list[list[FileToParse]], required_columns: Sequence[str]
+def _task_function(tasks: list[list[FileToParse]], source: str
                    ) -> Callable[[Iterable[pa.RecordBatch]], Iterable[pa.RecordBatch]]:
+    required_columns = c.SOURCE_SPECS[source].required_columns
+    schema = to_arrow_schema(task_schema(source))
+
     def parse_tasks(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             for task in batch.column("id").to_pylist():
                 for file in tasks[task]:
-                    yield from parse_file(file.file_seq, Path(file.path).read_bytes(), required_columns)
+                    yield from parse_file(file, Path(file.path).read_bytes(), required_columns, schema)
 
     return parse_tasks
 
 
-def read_records(spark: SparkSession, files: Sequence[FileToParse], required_columns: Sequence[str]) -> DataFrame:
-    """Record rows and file rows (`PARSED`) of `files`, parsed by Spark tasks; one task per group of files."""
+def with_file_struct(task_df: DataFrame) -> DataFrame:
+    """A task's rows (`task_schema`) as `bronze_schema`: the file's columns in the struct `FILE`, null on records."""
+    names = [field.name for field in FILE_COLUMNS]
+    is_file = F.col("_record_number") == FILE_ROW
+    return task_df.select(*[name for name in task_df.columns if name not in names],
+                          F.when(is_file, F.struct(*names)).alias(FILE))
+
+
+def records_of(bronze_df: DataFrame) -> DataFrame:
+    """The record rows of `read_bronze`'s rows (or of a frame made from them), without the file's struct."""
+    return bronze_df.where(F.col("_record_number") != FILE_ROW).drop(FILE)
+
+
+def file_rows_of(bronze_df: DataFrame) -> DataFrame:
+    """The file rows of `read_bronze`'s rows: `_file_seq` and the file's columns (FILE_COLUMNS)."""
+    return bronze_df.where(F.col("_record_number") == FILE_ROW).select("_file_seq", f"{FILE}.*")
+
+
+def read_bronze(spark: SparkSession, files: Sequence[FileToParse], source: str) -> DataFrame:
+    """Record rows and file rows (`bronze_schema`) of one source's `files`, parsed by Spark tasks; one task per
+    group of files."""
     tasks = plan_tasks(files, task_bytes_for(sum(file.size for file in files), spark.sparkContext.defaultParallelism))
-    if not tasks:
-        return local_dataframe(spark, [], PARSED)
-    return spark.range(0, len(tasks), 1, numPartitions=len(tasks)).mapInArrow(
-        _task_function(tasks, tuple(required_columns)), PARSED
+    task_df = (
+        spark.range(0, len(tasks), 1, numPartitions=len(tasks)).mapInArrow(_task_function(tasks, source),
+                                                                        task_schema(source))
+        if tasks else spark.createDataFrame(to_arrow_schema(task_schema(source)).empty_table(), task_schema(source))
     )
+    return with_file_struct(task_df)
+
+
+def local_records(spark: SparkSession, source: str,
+                  files: Sequence[tuple[FileToParse, Sequence[str], Sequence[Sequence[str | None]]]]) -> DataFrame:
+    """`read_bronze`'s record rows (`records_of`) for records the driver already holds: (file, header, records)
+    per file, each record its raw fields. The same column extraction as the parse tasks, for small batches."""
+    from lakehouse.bronze.csv_reader import header_of
+
+    schema = to_arrow_schema(task_schema(source))
+    batches = []
+    for file, header_row, records in files:
+        header = header_of(list(header_row), c.SOURCE_SPECS[source].required_columns)
+        fields = pa.array([list(record) for record in records], pa.list_(pa.string()))
+        numbers = pa.array(np.arange(1, len(records) + 1, dtype=np.int64))
+        batches.append(record_batch(file, numbers, fields, header.positions, len(header.names), schema))
+        batches.append(file_batch(file, "", len(records), schema, positions=header.positions,
+                                  header_len=len(header.names), extra=header.extra_columns))
+    return records_of(with_file_struct(spark.createDataFrame(pa.Table.from_batches(batches, schema),
+                                                             task_schema(source))))

@@ -1,12 +1,13 @@
 """bronze-to-silver's Spark work: parse the new files on the executors, classify their records, stage Silver, the
 quarantine and the key index, and validate the staged Silver (contract §2, §3).
 
-Per source, in landing order: Spark tasks parse the files (`bronze.records`); the driver collects only one small
-row per file (its md5, header positions or rejection, record count). The records' rule verdicts
-(`silver.classify`) are computed once and kept (`spark.keep`) for the duplicate check, the per-file counts, the writes
-and validation, so nothing is parsed or classified twice and nothing just written is read back. Duplicates are found on
-a narrow projection (key and place) and marked on the kept records by a broadcast lookup, so whole records are never
-shuffled for them.
+Per source, in landing order, one Spark pass parses the new files on the executors (`bronze.records`: each task
+takes the required columns by its files' headers) and classifies their records (`silver.classify`: rule verdicts,
+erasures, keys); it is kept (`spark.keep`) with one small row per file (its md5, header positions or rejection, record
+count), which is all the driver collects. The duplicate check, the per-file counts, the writes and validation read the
+kept records, so nothing is parsed or classified twice and nothing just written is read back. Duplicates are found
+on a narrow projection (key and place) and marked on the kept records by a broadcast lookup, so whole records are
+never shuffled for them.
 """
 
 from __future__ import annotations
@@ -19,18 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse import contract as c
 from lakehouse.bronze.discovery import BronzeFile
-from lakehouse.bronze.records import FILE_ROW, FileToParse, ParsedFile, read_records
+from lakehouse.bronze.records import FileToParse, ParsedFile, file_rows_of, read_bronze, records_of
 from lakehouse.failpoints import failpoint
 from lakehouse.pipeline.context import RunContext
 from lakehouse.pipeline.parallel import side_by_side
 from lakehouse.pipeline.timing import timed
 from lakehouse.silver import io as silver_io
-from lakehouse.silver import schemas
 from lakehouse.silver.build import build_quarantine, build_silver
 from lakehouse.silver.classify import (
     KEY,
@@ -44,7 +44,6 @@ from lakehouse.spark import (
     SMALL_BATCH_SETTINGS,
     SMALL_INPUT_BYTES,
     keep,
-    local_dataframe,
     release,
     session_settings,
 )
@@ -84,11 +83,6 @@ def _parsed_files(file_rows: list, by_seq: dict[int, BronzeFile]) -> list[Parsed
         )
         for row in file_rows
     ), key=lambda parsed: parsed.file_seq)
-
-
-def _files_df(spark: SparkSession, files: list[ParsedFile]) -> DataFrame:
-    rows = [(p.file_seq, p.file.path, p.file.ingest_date, list(p.positions), p.header_len) for p in files]
-    return local_dataframe(spark, rows, schemas.BRONZE_FILES)
 
 
 def _stage_moves(layout: Layout, staged_dir: Path, final_dir: Path, run_id: str) -> list[tuple[str, str]]:
@@ -145,38 +139,35 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
     outcome = SplitOutcome()
     spark, layout, config = context.spark, context.layout, context.config
     by_seq = {first_seq + index: file for index, file in enumerate(files)}
-    to_parse = [FileToParse(seq, str(config.root / file.path), file.size) for seq, file in by_seq.items()]
-    # The raw records are read twice (the file rows, then the records), then dropped: kept on disk only, so a batch
-    # far larger than the heap never competes with task memory for them. The rule verdicts are read by the key
-    # lookup, the duplicate check, the counts, every write and validation: kept once, in memory where it fits.
+    to_parse = [FileToParse(seq, str(config.root / file.path), file.size, file.path, file.ingest_date)
+                for seq, file in by_seq.items()]
+    # One pass parses the files and classifies their records (the rule verdicts, erasures and keys), kept with the
+    # files' own rows: the file rows are collected from it, and the key lookup, the duplicate check, the counts,
+    # every write and validation read its records, so nothing is parsed or classified twice.
     with timed(steps, f"parse:{source}"):
-        parsed_df = keep(read_records(spark, to_parse, c.SOURCE_SPECS[source].required_columns),
-                         StorageLevel.DISK_ONLY)
-        context.persisted.append(parsed_df)  # released below once read; here too should anything fail before
-        parsed = _parsed_files(parsed_df.where(F.col("_record_number") == FILE_ROW).collect(), by_seq)
+        bronze_df = keep(read_bronze(spark, to_parse, source)
+                         .transform(lambda df: classify_rows(df, source))
+                         .transform(lambda df: mark_erased(df, source, context.erased))
+                         .transform(lambda df: with_key(df, source)), StorageLevel.MEMORY_AND_DISK)
+        context.persisted.append(bronze_df)
+        parsed = _parsed_files(file_rows_of(bronze_df).collect(), by_seq)
     outcome.files += parsed
-    accepted = [p for p in parsed if p.rejected_reason is None]
-    if not any(p.records_read for p in accepted):
-        release(parsed_df)
+    if not any(p.records_read for p in parsed if p.rejected_reason is None):
+        release(bronze_df)
         return outcome, None
-    records_df = parsed_df.where(F.col("_record_number") != FILE_ROW).select("_file_seq", "_record_number", "_fields")
+    keyed_df = records_of(bronze_df)
     with timed(steps, f"classify:{source}"):
-        keyed_df = keep(classify_rows(records_df, _files_df(spark, accepted), source)
-                        .transform(lambda df: mark_erased(df, source, context.erased))
-                        .transform(lambda df: with_key(df, source)), StorageLevel.MEMORY_AND_DISK)
-        context.persisted.append(keyed_df)
         stored_df = silver_io.key_index_for(spark, layout, source, keyed_df.where(F.col(KEY).isNotNull()))
         duplicates_df = keep(duplicate_records(keyed_df, stored_df), StorageLevel.MEMORY_AND_DISK)
         context.persisted.append(duplicates_df)
         few = duplicates_df.count() <= BROADCAST_DUPLICATES
-        release(parsed_df)
         classified_df = mark_duplicates(keyed_df, duplicates_df, broadcast=few)
         if not few:  # each use would shuffle the records again
             classified_df = keep(classified_df, StorageLevel.MEMORY_AND_DISK)
             context.persisted.append(classified_df)
         for row in classified_df.groupBy("_source_file", "reason").count().collect():
             outcome.counts.setdefault(row["_source_file"], Counter())[row["reason"]] += row["count"]
-    silver_rows, quarantined_rows, _ = rows_by_outcome(outcome, accepted)
+    silver_rows, quarantined_rows, _ = rows_by_outcome(outcome, [p for p in parsed if p.rejected_reason is None])
     dirs = StagedDirs.of(layout, config.run_id, source)
     silver_df = build_silver(classified_df, source, config.run_id, config.started_at)
     with timed(steps, f"write:{source}"):

@@ -1,8 +1,8 @@
 """The rule engine: Bronze records -> records with a `reason` (null when valid). Pure DataFrame transforms.
 
-Order of work (contract §3): cleaned columns by header position, the source's rules in order (first failure
-wins), then `duplicate_key` among rows that passed every other rule, against the batch in landing order and
-against keys already in Silver.
+Order of work (contract §3): on the cleaned columns the parse tasks took by header position (`bronze.records`),
+the source's rules in order (first failure wins), then `duplicate_key` among rows that passed every other rule,
+against the batch in landing order and against keys already in Silver.
 """
 
 from __future__ import annotations
@@ -13,30 +13,13 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from lakehouse import contract as c
-from lakehouse.silver import columns as col_fn
 from lakehouse.silver.parsed import add_parsed_columns, parsed
-from lakehouse.silver.rules import SOURCE_RULES, Rule, bronze_columns
+from lakehouse.silver.rules import SOURCE_RULES, Rule
 from lakehouse.storage.erasures import ErasedSubjects
 
 SUBJECT_COLUMN = "customer_id"  # the id `lakehouse forget` erases (§8), and the sources whose records carry it
 SUBJECT_SOURCES = (c.TRANSACTIONS, c.CUSTOMERS)
 KEY = "_key"  # the duplicate key of a valid row (null for rows that failed a rule): Silver's key index holds these
-
-
-def extract_bronze_columns(records_df: DataFrame, files_df: DataFrame, source: str) -> DataFrame:
-    """Cleaned string columns (contract names, `__$` dropped) taken by each file's header positions."""
-    names = bronze_columns(source)
-    joined_df = records_df.join(F.broadcast(files_df), on="_file_seq", how="inner")
-    extracted = [
-        col_fn.clean_value(F.try_element_at(F.col("_fields"), F.element_at(F.col("_positions"), index + 1)))
-        .alias(name)
-        for index, name in enumerate(names)
-    ]
-    return joined_df.select(
-        "_file_seq", "_record_number", "_source_file", "_ingest_date", "_fields",
-        (F.size("_fields") != F.col("_header_len")).alias("_is_malformed"),
-        *extracted,
-    )
 
 
 def first_failed_reason(rules: list[Rule]) -> Column:
@@ -113,18 +96,15 @@ def mark_erased(ruled_df: DataFrame, source: str, erased: ErasedSubjects | None)
     return ruled_df.withColumn("reason", F.when(is_erased, F.lit(c.ERASED_SUBJECT)).otherwise(F.col("reason")))
 
 
-def classify_rows(records_df: DataFrame, files_df: DataFrame, source: str) -> DataFrame:
-    """Bronze records of one source -> cleaned and parsed columns plus the `reason` of the first row rule that fails
-    (null for a row that passes them all); duplicates not yet judged."""
-    return (
-        extract_bronze_columns(records_df, files_df, source)
-        .transform(lambda df: add_parsed_columns(df, source))
-        .transform(lambda df: apply_row_rules(df, source))
-    )
+def classify_rows(bronze_df: DataFrame, source: str) -> DataFrame:
+    """Bronze records of one source (`bronze.records`: cleaned columns by header position) -> plus their parsed
+    columns and the `reason` of the first row rule that fails (null for a row that passes them all); duplicates not
+    yet judged."""
+    return add_parsed_columns(bronze_df, source).transform(lambda df: apply_row_rules(df, source))
 
 
-def classify(records_df: DataFrame, files_df: DataFrame, source: str, stored_keys_df: DataFrame | None,
+def classify(records_df: DataFrame, source: str, stored_keys_df: DataFrame | None,
              broadcast_duplicates: bool = True) -> DataFrame:
     """Bronze records of one source -> cleaned columns plus `reason` (null for rows bound for Silver)."""
-    keyed_df = with_key(classify_rows(records_df, files_df, source), source)
+    keyed_df = with_key(classify_rows(records_df, source), source)
     return mark_duplicates(keyed_df, duplicate_records(keyed_df, stored_keys_df), broadcast_duplicates)

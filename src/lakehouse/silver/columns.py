@@ -10,15 +10,8 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 from lakehouse import contract as c
-from lakehouse.bronze.csv_reader import ASCII_WHITESPACE
 
 MONEY_TYPE = "decimal(18,2)"
-
-
-def clean_value(raw: Column) -> Column:
-    """Trim ASCII whitespace (§7); an empty value is null (§2)."""
-    trimmed = F.btrim(raw, F.lit(ASCII_WHITESPACE))
-    return F.when(trimmed == "", F.lit(None).cast("string")).otherwise(trimmed)
 
 
 def matches(value: Column, pattern: str) -> Column:

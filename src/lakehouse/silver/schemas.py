@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pyspark.sql.types import (
-    ArrayType,
     BinaryType,
     BooleanType,
     DateType,
@@ -84,19 +83,4 @@ KEY_DATES = StructType([
     StructField("dimension", StringType(), nullable=False),
     StructField("bloom", BinaryType(), nullable=False),
     StructField("hash_count", IntegerType(), nullable=False),
-])
-
-# Bronze records after parsing (bronze.records, in Spark tasks; the rule engine reads them with this schema).
-BRONZE_RECORDS = StructType([
-    StructField("_file_seq", IntegerType(), nullable=False),
-    StructField("_record_number", LongType(), nullable=False),
-    StructField("_fields", ArrayType(StringType(), containsNull=True), nullable=False),
-])
-
-BRONZE_FILES = StructType([
-    StructField("_file_seq", IntegerType(), nullable=False),
-    StructField("_source_file", StringType(), nullable=False),
-    StructField("_ingest_date", DateType(), nullable=False),
-    StructField("_positions", ArrayType(IntegerType(), containsNull=False), nullable=False),
-    StructField("_header_len", IntegerType(), nullable=False),
 ])
