@@ -334,9 +334,9 @@ def local_dataframe(spark: SparkSession, rows: Sequence[Sequence[Any]], schema: 
 
     `spark.createDataFrame(list)` pickles the rows into an RDD that Python workers decode, one task per partition
     of the default parallelism, even for no row, and each Python task costs a tenth of a second before it starts
-    (the worker re-reads the zip directories on its path): a run makes dozens of such frames (empty tables,
-    ops rows, the files of a batch). An Arrow table is read by the JVM itself. Timestamps are instants (aware
-    datetimes; a naive one is taken as UTC, the session's time zone).
+    (the worker re-reads the zip directories on its path): a run makes dozens of such frames (empty tables, ops
+    rows, Gold's small inputs). An Arrow table is read by the JVM itself. Timestamps are instants (aware datetimes;
+    a naive one is taken as UTC, the session's time zone).
     """
     import pyarrow as pa
     from pyspark.sql.pandas.types import to_arrow_schema

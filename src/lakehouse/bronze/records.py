@@ -10,9 +10,9 @@ Unity Catalog volume (mounted at /Volumes on every node of a cluster).
 
 Each task yields one row per record of an accepted file (`_record_number` >= 1: its raw fields, whether it has the
 header's field count, its lineage and its cleaned columns under their internal names) and, after a file's records,
-one row for the file itself (`_record_number` = 0, FILE_ROW): its md5, its rejection reason or header positions, and
-its record count, in the struct `_file` (null for a record). A rejected file (§7) yields its file row only: the
-file checks come before the first record.
+one row for the file itself (`_record_number` = 0, FILE_ROW): its md5, its rejection reason or extra columns, and
+its record count (FILE_COLUMNS, null on a record row; `read_bronze` folds them into the struct `_file`). A rejected
+file (§7) yields its file row only: the file checks come before the first record.
 """
 
 from __future__ import annotations
@@ -63,8 +63,6 @@ RECORD = [  # null on a file row
 FILE_COLUMNS = [  # null on a record row
     StructField("_md5", StringType(), nullable=True),
     StructField("_rejected_reason", StringType(), nullable=True),
-    StructField("_positions", ArrayType(IntegerType(), containsNull=False), nullable=True),  # 1-based
-    StructField("_header_len", IntegerType(), nullable=True),
     StructField("_extra_columns", ArrayType(StringType(), containsNull=False), nullable=True),
     StructField("_records_read", LongType(), nullable=True),
 ]
@@ -76,13 +74,6 @@ def task_schema(source: str) -> StructType:
                                             for name in bronze_columns(source)], *FILE_COLUMNS])
 
 
-def bronze_schema(source: str) -> StructType:
-    """`read_bronze`'s rows: the task's, with the file's columns in one struct (`FILE`)."""
-    return StructType([*LINEAGE, *RECORD, *[StructField(name, StringType(), nullable=True)
-                                            for name in bronze_columns(source)],
-                       StructField(FILE, StructType(FILE_COLUMNS), nullable=True)])
-
-
 @dataclass(frozen=True)
 class ParsedFile:
     """One new Bronze file as the parser found it (contract §2): rejected whole, or read with its header."""
@@ -92,8 +83,6 @@ class ParsedFile:
     md5: str
     records_read: int
     rejected_reason: str | None = None
-    positions: tuple[int, ...] = ()  # 1-based, contract column order
-    header_len: int = 0
     extra_columns: tuple[str, ...] = ()
 
 
@@ -154,14 +143,11 @@ def record_batch(file: FileToParse, numbers: pa.Array, fields: pa.ListArray, pos
 
 
 def file_batch(file: FileToParse, digest: str, records: int, schema: pa.Schema, reason: str | None = None,
-               positions: Sequence[int] = (), header_len: int = 0, extra: Sequence[str] = ()) -> pa.RecordBatch:
-    """The file's own row (`task_schema`, as Arrow); `positions` 0-based."""
-    rejected = reason is not None
+               extra: Sequence[str] = ()) -> pa.RecordBatch:
+    """The file's own row (`task_schema`, as Arrow)."""
     values = {"_file_seq": file.file_seq, "_record_number": FILE_ROW, "_source_file": file.source_file,
               "_ingest_date": file.ingest_date, "_md5": digest, "_rejected_reason": reason,
-              "_positions": None if rejected else [position + 1 for position in positions],
-              "_header_len": None if rejected else header_len, "_extra_columns": None if rejected else list(extra),
-              "_records_read": records}
+              "_extra_columns": None if reason is not None else list(extra), "_records_read": records}
     return pa.RecordBatch.from_pylist([values], schema=schema)
 
 
@@ -190,8 +176,7 @@ def parse_file(file: FileToParse, data: bytes, required_columns: Sequence[str], 
         fields = batch.column("_fields")
         yield record_batch(file, batch.column("_record_number"), fields, header.positions, len(header.names), schema)
         count += len(fields)
-    yield file_batch(file, digest, count, schema, positions=header.positions, header_len=len(header.names),
-                     extra=header.extra_columns)
+    yield file_batch(file, digest, count, schema, extra=header.extra_columns)
 
 
 def _task_function(tasks: list[list[FileToParse]], source: str
@@ -209,7 +194,7 @@ def _task_function(tasks: list[list[FileToParse]], source: str
 
 
 def with_file_struct(task_df: DataFrame) -> DataFrame:
-    """A task's rows (`task_schema`) as `bronze_schema`: the file's columns in the struct `FILE`, null on records."""
+    """A task's rows (`task_schema`) with the file's columns in one struct, `FILE`, null on a record row."""
     names = [field.name for field in FILE_COLUMNS]
     is_file = F.col("_record_number") == FILE_ROW
     return task_df.select(*[name for name in task_df.columns if name not in names],
@@ -227,7 +212,7 @@ def file_rows_of(bronze_df: DataFrame) -> DataFrame:
 
 
 def read_bronze(spark: SparkSession, files: Sequence[FileToParse], source: str) -> DataFrame:
-    """Record rows and file rows (`bronze_schema`) of one source's `files`, parsed by Spark tasks; one task per
+    """Record rows and file rows (`with_file_struct`) of one source's `files`, parsed by Spark tasks; one task per
     group of files."""
     tasks = plan_tasks(files, task_bytes_for(sum(file.size for file in files), spark.sparkContext.defaultParallelism))
     task_df = (
@@ -251,7 +236,6 @@ def local_records(spark: SparkSession, source: str,
         fields = pa.array([list(record) for record in records], pa.list_(pa.string()))
         numbers = pa.array(np.arange(1, len(records) + 1, dtype=np.int64))
         batches.append(record_batch(file, numbers, fields, header.positions, len(header.names), schema))
-        batches.append(file_batch(file, "", len(records), schema, positions=header.positions,
-                                  header_len=len(header.names), extra=header.extra_columns))
+        batches.append(file_batch(file, "", len(records), schema, extra=header.extra_columns))
     return records_of(with_file_struct(spark.createDataFrame(pa.Table.from_batches(batches, schema),
                                                              task_schema(source))))

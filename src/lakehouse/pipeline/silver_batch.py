@@ -3,7 +3,7 @@ quarantine and the key index, and validate the staged Silver (contract §2, §3)
 
 Per source, in landing order, one Spark pass parses the new files on the executors (`bronze.records`: each task
 takes the required columns by its files' headers) and classifies their records (`silver.classify`: rule verdicts,
-erasures, keys); it is kept (`spark.keep`) with one small row per file (its md5, header positions or rejection, record
+erasures, keys); it is kept (`spark.keep`) with one small row per file (its md5, rejection or extra columns, record
 count), which is all the driver collects. The duplicate check, the per-file counts, the writes and validation read the
 kept records, so nothing is parsed or classified twice and nothing just written is read back. Duplicates are found
 on a narrow projection (key and place) and marked on the kept records by a broadcast lookup, so whole records are
@@ -79,7 +79,7 @@ def _parsed_files(file_rows: list, by_seq: dict[int, BronzeFile]) -> list[Parsed
     return sorted((
         ParsedFile(
             by_seq[row["_file_seq"]], row["_file_seq"], row["_md5"], row["_records_read"], row["_rejected_reason"],
-            tuple(row["_positions"] or ()), row["_header_len"] or 0, tuple(row["_extra_columns"] or ()),
+            tuple(row["_extra_columns"] or ()),
         )
         for row in file_rows
     ), key=lambda parsed: parsed.file_seq)
@@ -152,7 +152,8 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
         context.persisted.append(bronze_df)
         parsed = _parsed_files(file_rows_of(bronze_df).collect(), by_seq)
     outcome.files += parsed
-    if not any(p.records_read for p in parsed if p.rejected_reason is None):
+    accepted = [p for p in parsed if p.rejected_reason is None]
+    if not any(p.records_read for p in accepted):
         release(bronze_df)
         return outcome, None
     keyed_df = records_of(bronze_df)
@@ -167,7 +168,7 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
             context.persisted.append(classified_df)
         for row in classified_df.groupBy("_source_file", "reason").count().collect():
             outcome.counts.setdefault(row["_source_file"], Counter())[row["reason"]] += row["count"]
-    silver_rows, quarantined_rows, _ = rows_by_outcome(outcome, [p for p in parsed if p.rejected_reason is None])
+    silver_rows, quarantined_rows, _ = rows_by_outcome(outcome, accepted)
     dirs = StagedDirs.of(layout, config.run_id, source)
     silver_df = build_silver(classified_df, source, config.run_id, config.started_at)
     with timed(steps, f"write:{source}"):
