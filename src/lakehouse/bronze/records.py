@@ -41,7 +41,7 @@ from pyspark.sql.types import (
 )
 
 from lakehouse import contract as c
-from lakehouse.bronze.csv_reader import ASCII_WHITESPACE, FileRejected
+from lakehouse.bronze.csv_reader import ASCII_WHITESPACE, FileRejected, header_of
 from lakehouse.bronze.discovery import BronzeFile
 from lakehouse.silver.rules import bronze_columns
 
@@ -137,7 +137,7 @@ def record_batch(file: FileToParse, numbers: pa.Array, fields: pa.ListArray, pos
                pa.repeat(pa.scalar(file.source_file, pa.string()), rows),
                pa.repeat(pa.scalar(file.ingest_date, pa.date32()), rows)]
     malformed = pc.not_equal(pc.list_value_length(fields), header_len)
-    files = [pa.nulls(rows, field.type) for field in schema][-len(FILE_COLUMNS):]
+    files = [pa.nulls(rows, field.type) for field in list(schema)[-len(FILE_COLUMNS):]]
     return pa.RecordBatch.from_arrays([*lineage, fields, malformed, *clean_columns(fields, positions), *files],
                                       schema=schema)
 
@@ -227,8 +227,6 @@ def local_records(spark: SparkSession, source: str,
                   files: Sequence[tuple[FileToParse, Sequence[str], Sequence[Sequence[str | None]]]]) -> DataFrame:
     """`read_bronze`'s record rows (`records_of`) for records the driver already holds: (file, header, records)
     per file, each record its raw fields. The same column extraction as the parse tasks, for small batches."""
-    from lakehouse.bronze.csv_reader import header_of
-
     schema = to_arrow_schema(task_schema(source))
     batches = []
     for file, header_row, records in files:
@@ -236,6 +234,5 @@ def local_records(spark: SparkSession, source: str,
         fields = pa.array([list(record) for record in records], pa.list_(pa.string()))
         numbers = pa.array(np.arange(1, len(records) + 1, dtype=np.int64))
         batches.append(record_batch(file, numbers, fields, header.positions, len(header.names), schema))
-        batches.append(file_batch(file, "", len(records), schema, extra=header.extra_columns))
     return records_of(with_file_struct(spark.createDataFrame(pa.Table.from_batches(batches, schema),
                                                              task_schema(source))))
