@@ -132,10 +132,11 @@ def _write_staged(context: RunContext, source: str, classified_df: DataFrame, si
         )
 
 
-def _split_source(context: RunContext, source: str, files: list[BronzeFile], first_seq: int,
+def _split_source(context: RunContext, source: str, files: list[BronzeFile], first_seq: int, batch_bytes: int,
                   steps: dict[str, float]) -> tuple[SplitOutcome, DataFrame | None]:
     """Parse, classify and stage one source's new files: what came of them, and their Silver rows (persisted) for
-    validation (None when no record was accepted)."""
+    validation (None when no record was accepted). `batch_bytes`: the Bronze bytes of every source's new files, whose
+    rows are kept side by side (`spark.keep`)."""
     outcome = SplitOutcome()
     spark, layout, config = context.spark, context.layout, context.config
     by_seq = {first_seq + index: file for index, file in enumerate(files)}
@@ -148,7 +149,8 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
         bronze_df = keep(read_bronze(spark, to_parse, source)
                          .transform(lambda df: classify_rows(df, source))
                          .transform(lambda df: mark_erased(df, source, context.erased))
-                         .transform(lambda df: with_key(df, source)), StorageLevel.MEMORY_AND_DISK)
+                         .transform(lambda df: with_key(df, source)), StorageLevel.MEMORY_AND_DISK,
+                         input_bytes=batch_bytes)
         context.persisted.append(bronze_df)
         parsed = _parsed_files(file_rows_of(bronze_df).collect(), by_seq)
     outcome.files += parsed
@@ -197,8 +199,9 @@ def _split_and_validate(context: RunContext, files: list[BronzeFile], steps: dic
     first_seqs = [sum(len(source_files) for _, source_files in by_source[:index]) for index in range(len(by_source))]
     for source, source_files in by_source:
         log.info("splitting %s: %d files", source, len(source_files))
+    batch_bytes = sum(file.size for file in files)
     splits = side_by_side([
-        partial(_split_source, context, source, source_files, first_seq, steps)
+        partial(_split_source, context, source, source_files, first_seq, batch_bytes, steps)
         for (source, source_files), first_seq in zip(by_source, first_seqs, strict=True)
     ])
     outcome = SplitOutcome()
