@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from chispa import assert_df_equality
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
 from lakehouse.gold.aggregates import (
@@ -156,6 +158,26 @@ def test_store_performance_per_store_day(spark):
         (D1, "S2", "South", money("4.00"), 1, 1),
         (D2, "S1", "East", money("5.00"), 1, 1),
     ], STORE_PERFORMANCE)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, database=None,
+          suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large))
+@given(st.lists(st.tuples(st.sampled_from((D1, D2)), st.sampled_from(("S1", "S2", "S3")),
+                          st.sampled_from(("C1", "C2", "C3")), st.sampled_from(("North", "South", "UNKNOWN")),
+                          st.integers(0, 3), st.sampled_from(("0.00", "0.01", "9.99", "120.50"))),
+                max_size=25))
+def test_store_performance_matches_a_plain_python_model(spark, facts):
+    """§4.4 against plain Python over random fact rows, a store-day's region included even where its rows disagree
+    (the largest wins, whatever the row order)."""
+    rows = [fact_row(f"T{index}", day, price, quantity=quantity, customer_id=customer, store_id=store, region=region)
+            for index, (day, store, customer, region, quantity, price) in enumerate(facts)]
+    groups: dict[tuple, list[tuple]] = {}
+    for day, store, customer, region, quantity, price in facts:
+        groups.setdefault((day, store), []).append((customer, region, quantity * Decimal(price)))
+    expected = [(day, store, max(region for _, region, _ in members), sum(amount for _, _, amount in members),
+                 len(members), len({customer for customer, _, _ in members}))
+                for (day, store), members in groups.items()]
+    assert_built(spark, build_store_performance(fact_df(spark, rows)), expected, STORE_PERFORMANCE)
 
 
 AS_OF = date(2026, 12, 31)
