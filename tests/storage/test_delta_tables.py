@@ -123,6 +123,28 @@ def test_first_write_is_one_commit_that_creates_the_table(engine, tmp_path, tabl
     assert engine.rows_written(table) == 4
 
 
+def _statistics_columns(path) -> set[str]:
+    """The columns any data file of the table has min/max statistics of."""
+    stats = [json.loads(add.stats) for add in delta_log.read_snapshot(path).files if add.stats]
+    assert stats and all(item["numRecords"] > 0 for item in stats)
+    return {name for item in stats for name in item.get("minValues", {})}
+
+
+@pytest.mark.parametrize("statistics_columns", [None, 2])
+def test_a_created_table_keeps_statistics_of_its_first_columns(engine, tmp_path, statistics_columns):
+    """A table created with `statistics_columns` keeps file statistics of that many leading data columns (the
+    partition column is not one), and the setting stays with the table for later writes; without it, of all."""
+    path = tmp_path / "gold" / "t"
+    engine.replace(df_of(engine.spark, INITIAL), path, SCHEMA, ("d",), Rows.all(), commit("r1"), statistics_columns)
+    replace(engine, path, [("D", at(7, 8), D7, Decimal("9.99"), True, 7)], Rows.where_in("d", [D7]), "r2")
+    configuration = delta_log.read_snapshot(path).metadata.configuration
+    assert configuration.get(dt.STATISTICS_COLUMNS) == (None if statistics_columns is None else "2")
+    if statistics_columns:
+        assert _statistics_columns(path) == {"k", "ts"}
+    else:  # delta-rs keeps a boolean's too
+        assert _statistics_columns(path) >= {"k", "ts", "amount", "n"}
+
+
 def test_replace_one_partition_leaves_the_others(engine, table):
     """§5: replacing the rows of some dates rewrites those dates only."""
     new = [("D", at(6, 8), D6, Decimal("9.99"), True, 7), ("E", at(7, 8), D7, None, False, 8)]

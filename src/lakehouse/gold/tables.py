@@ -14,12 +14,17 @@ class GoldTable:
     name: str
     schema: StructType
     partition_by: tuple[str, ...] = ()
+    # Delta's file statistics (min, max, null count) for the first this many columns only, set when the table is
+    # created; None: Delta's default, 32.
+    statistics_columns: int | None = None
 
 
 DIM_CUSTOMER = GoldTable("dim_customer", schemas.DIM_CUSTOMER)
 DIM_PRODUCT = GoldTable("dim_product", schemas.DIM_PRODUCT)
 DIM_STORE = GoldTable("dim_store", schemas.DIM_STORE)
-FACT_SALES = GoldTable("fact_sales", schemas.FACT_SALES, (schemas.FACT_PARTITION,))
+# Statistics of its ids and transaction_ts, what a query picks sales by besides the date (the partition); collecting
+# them for all 17 columns was a tenth of silver-to-gold's JVM time at 2.1M transactions (JFR).
+FACT_SALES = GoldTable("fact_sales", schemas.FACT_SALES, (schemas.FACT_PARTITION,), statistics_columns=5)
 DAILY_SALES_SUMMARY = GoldTable("daily_sales_summary", schemas.DAILY_SALES_SUMMARY)
 PRODUCT_CATEGORY_PERFORMANCE = GoldTable("product_category_performance", schemas.PRODUCT_CATEGORY_PERFORMANCE)
 STORE_PERFORMANCE = GoldTable("store_performance", schemas.STORE_PERFORMANCE)

@@ -107,7 +107,7 @@ class GoldWriter:
             return
         self.check_lease()
         self.context.engine.replace(df, self.path(table), table.schema, table.partition_by, rows,
-                                    commit or self.commit)
+                                    commit or self.commit, table.statistics_columns)
         self._written(table, "all" if rows.is_all else f"by {rows.column}")
 
     def replace_keys(self, table: GoldTable, df: DataFrame, key: str, keys_df: DataFrame, keys: int) -> None:

@@ -52,6 +52,7 @@ TABLE_PROPERTIES = {
     # comes within hours, and the state must not grow with every run ever.
     "delta.setTransactionRetentionDuration": "interval 30 days",
 }
+STATISTICS_COLUMNS = "delta.dataSkippingNumIndexedCols"  # Delta's per-file min/max/null counts: first N columns
 SPARK_CREATE_PROPERTIES = {
     **TABLE_PROPERTIES,
     "delta.minReaderVersion": "1",
@@ -177,8 +178,10 @@ class DeltaEngine(ABC):
 
     @abstractmethod
     def replace(self, df: DataFrame, path: Path, schema: StructType, partition_by: tuple[str, ...], rows: Rows,
-                commit: Commit) -> None:
-        """In one commit: delete `rows` of the table and add `df` (whose rows must all lie within `rows`)."""
+                commit: Commit, statistics_columns: int | None = None) -> None:
+        """In one commit: delete `rows` of the table and add `df` (whose rows must all lie within `rows`). A commit
+        that creates the table keeps file statistics of its first `statistics_columns` columns only (Delta's default:
+        32)."""
 
     @abstractmethod
     def replace_keys(self, df: DataFrame, path: Path, schema: StructType, key: str, keys_df: DataFrame,
@@ -200,6 +203,10 @@ class DeltaEngine(ABC):
         return None
 
 
+def _statistics_property(statistics_columns: int | None) -> dict[str, str]:
+    return {} if statistics_columns is None else {STATISTICS_COLUMNS: str(statistics_columns)}
+
+
 _SESSION_DML = threading.Lock()  # held while a statement's settings are on the (process-wide) session
 
 
@@ -217,20 +224,21 @@ class DeltaSparkEngine(DeltaEngine):
             reader = reader.option("versionAsOf", version)
         return rows.keep(reader.load(str(path))).select(*schema.fieldNames())
 
-    def _writer(self, df: DataFrame, schema: StructType, commit: Commit, creating: bool) -> Any:
+    def _writer(self, df: DataFrame, schema: StructType, commit: Commit, creating: bool,
+                statistics_columns: int | None = None) -> Any:
         writer = (
             df.select(*schema.fieldNames()).write.format("delta")
             .option("userMetadata", commit.user_metadata())
             .option("txnAppId", commit.key).option("txnVersion", TXN_VERSION)
         )
         if creating:
-            writer = writer.options(**SPARK_CREATE_PROPERTIES)
+            writer = writer.options(**SPARK_CREATE_PROPERTIES, **_statistics_property(statistics_columns))
         return writer
 
     def replace(self, df: DataFrame, path: Path, schema: StructType, partition_by: tuple[str, ...], rows: Rows,
-                commit: Commit) -> None:
+                commit: Commit, statistics_columns: int | None = None) -> None:
         creating = not self.exists(path)
-        writer = self._writer(df, schema, commit, creating).mode("overwrite")
+        writer = self._writer(df, schema, commit, creating, statistics_columns).mode("overwrite")
         if partition_by:
             writer = writer.partitionBy(*partition_by)
         if not rows.is_all and not creating:
@@ -318,13 +326,14 @@ class DeltaRsEngine(DeltaEngine):
                                 app_transactions=[Transaction(app_id=commit.key, version=TXN_VERSION)])
 
     def _write(self, table: Any, path: Path, mode: str, partition_by: tuple[str, ...], predicate: str | None,
-               commit: Commit) -> None:
+               commit: Commit, statistics_columns: int | None = None) -> None:
         from deltalake import write_deltalake
 
         if self.has_commit(path, commit):
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        options: dict[str, Any] = {"partition_by": list(partition_by) or None, "configuration": TABLE_PROPERTIES,
+        configuration = {**TABLE_PROPERTIES, **_statistics_property(statistics_columns)}
+        options: dict[str, Any] = {"partition_by": list(partition_by) or None, "configuration": configuration,
                                    "commit_properties": self._commit_properties(commit)}
         if mode == "append":
             write_deltalake(str(path), table, mode="append", **options)
@@ -332,9 +341,9 @@ class DeltaRsEngine(DeltaEngine):
             write_deltalake(str(path), table, mode="overwrite", predicate=predicate, **options)
 
     def replace(self, df: DataFrame, path: Path, schema: StructType, partition_by: tuple[str, ...], rows: Rows,
-                commit: Commit) -> None:
+                commit: Commit, statistics_columns: int | None = None) -> None:
         predicate = None if rows.is_all or not self.exists(path) else rows.sql()
-        self._write(self._arrow(df, schema), path, "overwrite", partition_by, predicate, commit)
+        self._write(self._arrow(df, schema), path, "overwrite", partition_by, predicate, commit, statistics_columns)
 
     def append(self, df: DataFrame, path: Path, schema: StructType, commit: Commit,
                partition_by: tuple[str, ...] = ()) -> None:
