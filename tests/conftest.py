@@ -28,11 +28,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
-@pytest.fixture(scope="session")
-def spark():
+def tests_session():
+    """The tests' Spark session, made on first use with the tests' settings (a session a command made for a small
+    root would run the in-process tests without generated code)."""
     from lakehouse.spark import get_spark
 
-    session = get_spark("lakehouse-tests", shuffle_partitions=2)
+    return get_spark("lakehouse-tests", shuffle_partitions=2)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    session = tests_session()
     yield session
     session.stop()
 

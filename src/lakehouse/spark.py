@@ -363,7 +363,6 @@ def keeps_by_checkpoint(spark: SparkSession) -> bool:
 # one 2M-row file with large CDC, 398 MB, 2.61 GB). Kept serialised, they are LZ4-compressed (PySpark turns
 # `spark.rdd.compress` on): a fifth of that.
 KEPT_BYTES_PER_INPUT_BYTE = 7
-UNEVICTABLE_STORAGE_SHARE = 0.6 * 0.5  # spark.memory.fraction x spark.memory.storageFraction, Spark's defaults
 RESERVED_HEAP_BYTES = 300 * 2**20  # what Spark's unified memory manager leaves out of the heap
 
 
@@ -372,8 +371,11 @@ def keeps_as_objects(spark: SparkSession, input_bytes: int) -> bool:
     KEPT_BYTES_PER_INPUT_BYTE, it fits the storage memory that execution cannot take back. Larger batches are kept
     serialised, whose five times smaller blocks stay in memory where objects would be pushed to disk (the 2M-row file
     above, on a 5 GiB heap: bronze-to-silver 83 s and 5.9 GB of JVM as objects, 76 s and 4.3 GB serialised)."""
+    conf = spark.sparkContext.getConf()
+    unevictable = (float(conf.get("spark.memory.fraction", "0.6"))  # Spark's defaults
+                   * float(conf.get("spark.memory.storageFraction", "0.5")))
     heap = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()  # type: ignore[union-attr]
-    return input_bytes * KEPT_BYTES_PER_INPUT_BYTE <= (heap - RESERVED_HEAP_BYTES) * UNEVICTABLE_STORAGE_SHARE
+    return input_bytes * KEPT_BYTES_PER_INPUT_BYTE <= (heap - RESERVED_HEAP_BYTES) * unevictable
 
 
 def keep(df: DataFrame, level: StorageLevel, input_bytes: int | None = None) -> DataFrame:
@@ -393,7 +395,8 @@ def keep(df: DataFrame, level: StorageLevel, input_bytes: int | None = None) -> 
     a local checkpoint keeps the rows as JVM objects instead when they fit (`keeps_as_objects`): bronze-to-silver of
     2.1M transactions 50.8-51.4 s against 56.8-57.4 s. Spark's cache keeps compressed column batches either way."""
     if keeps_by_checkpoint(df.sparkSession):
-        if input_bytes is not None and level.useMemory and keeps_as_objects(df.sparkSession, input_bytes):
+        if input_bytes is not None and level.useMemory and not level.useOffHeap \
+                and keeps_as_objects(df.sparkSession, input_bytes):
             level = _deserialized(level)
         return df.localCheckpoint(eager=True, storageLevel=level)
     return df.persist(level)

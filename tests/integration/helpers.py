@@ -71,7 +71,9 @@ def run_in_process(*args: str, env: dict[str, str] | None = None) -> subprocess.
     warm JVM. Kill tests, the demo and the one-line-error tests keep real processes (`cli`).
     """
     from lakehouse.cli import main
+    from tests.conftest import tests_session
 
+    tests_session()  # not one the command would make for its root, should this be the run's first Spark use
     out, err = io.StringIO(), io.StringIO()
     with _environment(env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(list(args))

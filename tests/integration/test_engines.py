@@ -8,6 +8,7 @@ import pytest
 
 from lakehouse.gold import tables as gold_tables
 from lakehouse.storage import delta_log
+from lakehouse.storage.delta_tables import STATISTICS_COLUMNS_PROPERTY
 from lakehouse.storage.layout import Layout
 from lakehouse.storage.synapse_check import check_tables
 from tests.integration.conftest import RATIO_LIMIT
@@ -53,3 +54,17 @@ def test_each_engine_commits_once_per_table_per_run(delta_rs_root, gold_baseline
     for root in (delta_rs_root, gold_baseline):
         for table in gold_tables.FROM_SILVER:
             assert commit_run_ids(Layout(root).gold_table(table.name)) == ["gold-baseline"], (root, table.name)
+
+
+def test_either_engine_creates_fact_sales_with_statistics_of_its_ids_and_time(delta_rs_root, gold_baseline):
+    """fact_sales keeps Delta file statistics of transaction_id, the dimension ids and transaction_ts only (the
+    partition column is not a data column); every other Gold table keeps Delta's default."""
+    fact = gold_tables.FACT_SALES
+    data_columns = [name for name in fact.schema.fieldNames() if name not in fact.partition_by]
+    assert data_columns[: fact.statistics_columns] == [
+        "transaction_id", "customer_id", "product_id", "store_id", "transaction_ts"]
+    for root in (delta_rs_root, gold_baseline):
+        for table in gold_tables.FROM_SILVER:
+            configuration = delta_log.read_snapshot(Layout(root).gold_table(table.name)).metadata.configuration
+            expected = None if table.statistics_columns is None else str(table.statistics_columns)
+            assert configuration.get(STATISTICS_COLUMNS_PROPERTY) == expected, (root, table.name)

@@ -138,7 +138,7 @@ def test_a_created_table_keeps_statistics_of_its_first_columns(engine, tmp_path,
     engine.replace(df_of(engine.spark, INITIAL), path, SCHEMA, ("d",), Rows.all(), commit("r1"), statistics_columns)
     replace(engine, path, [("D", at(7, 8), D7, Decimal("9.99"), True, 7)], Rows.where_in("d", [D7]), "r2")
     configuration = delta_log.read_snapshot(path).metadata.configuration
-    assert configuration.get(dt.STATISTICS_COLUMNS) == (None if statistics_columns is None else "2")
+    assert configuration.get(dt.STATISTICS_COLUMNS_PROPERTY) == (None if statistics_columns is None else "2")
     if statistics_columns:
         assert _statistics_columns(path) == {"k", "ts"}
     else:  # delta-rs keeps a boolean's too

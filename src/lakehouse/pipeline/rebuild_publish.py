@@ -87,7 +87,7 @@ def publish(layout: Layout, engine: DeltaEngine, run_id: str) -> Published:
         _overwrite(engine, source.ops_table(name), layout.ops_table(name), ops_tables.SCHEMAS[name], (), commit)
     for table in gold_tables.FROM_SILVER:
         _overwrite(engine, source.gold_table(table.name), layout.gold_table(table.name), table.schema,
-                   table.partition_by, commit)
+                   table.partition_by, commit, table.statistics_columns)
         failpoint(f"rebuild:published:{table.name}")
     quality = gold_tables.DATA_QUALITY
     _append(engine, source.gold_table(quality.name), layout.gold_table(quality.name), quality.schema,
@@ -119,10 +119,10 @@ def _swap_silver(layout: Layout, scratch: Path) -> None:
 
 
 def _overwrite(engine: DeltaEngine, source: Path, target: Path, schema: StructType, partition_by: tuple[str, ...],
-               commit: Commit) -> None:
+               commit: Commit, statistics_columns: int | None = None) -> None:
     if not engine.exists(source) and not engine.exists(target):
         return
-    engine.replace(engine.read(source, schema), target, schema, partition_by, Rows.all(), commit)
+    engine.replace(engine.read(source, schema), target, schema, partition_by, Rows.all(), commit, statistics_columns)
 
 
 def _append(engine: DeltaEngine, source: Path, target: Path, schema: StructType, partition_by: tuple[str, ...],

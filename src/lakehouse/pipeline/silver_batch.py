@@ -186,12 +186,13 @@ def split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict
     from lakehouse.quality.gx_runner import preload
 
     preload()  # Great Expectations' import overlaps the Spark work below
-    small = sum(file.size for file in files) <= SMALL_INPUT_BYTES
-    with session_settings(context.spark, SMALL_BATCH_SETTINGS if small else {}):
-        return _split_and_validate(context, files, steps)
+    batch_bytes = sum(file.size for file in files)
+    with session_settings(context.spark, SMALL_BATCH_SETTINGS if batch_bytes <= SMALL_INPUT_BYTES else {}):
+        return _split_and_validate(context, files, batch_bytes, steps)
 
 
-def _split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict[str, float]) -> SplitOutcome:
+def _split_and_validate(context: RunContext, files: list[BronzeFile], batch_bytes: int,
+                        steps: dict[str, float]) -> SplitOutcome:
     from lakehouse.quality.gx_runner import validate_silver_batches
 
     by_source = [(source, [file for file in files if file.source == source]) for source in c.SOURCES]
@@ -199,7 +200,6 @@ def _split_and_validate(context: RunContext, files: list[BronzeFile], steps: dic
     first_seqs = [sum(len(source_files) for _, source_files in by_source[:index]) for index in range(len(by_source))]
     for source, source_files in by_source:
         log.info("splitting %s: %d files", source, len(source_files))
-    batch_bytes = sum(file.size for file in files)
     splits = side_by_side([
         partial(_split_source, context, source, source_files, first_seq, batch_bytes, steps)
         for (source, source_files), first_seq in zip(by_source, first_seqs, strict=True)

@@ -52,7 +52,7 @@ TABLE_PROPERTIES = {
     # comes within hours, and the state must not grow with every run ever.
     "delta.setTransactionRetentionDuration": "interval 30 days",
 }
-STATISTICS_COLUMNS = "delta.dataSkippingNumIndexedCols"  # Delta's per-file min/max/null counts: first N columns
+STATISTICS_COLUMNS_PROPERTY = "delta.dataSkippingNumIndexedCols"  # per-file min/max/null counts: first N columns
 SPARK_CREATE_PROPERTIES = {
     **TABLE_PROPERTIES,
     "delta.minReaderVersion": "1",
@@ -204,7 +204,7 @@ class DeltaEngine(ABC):
 
 
 def _statistics_property(statistics_columns: int | None) -> dict[str, str]:
-    return {} if statistics_columns is None else {STATISTICS_COLUMNS: str(statistics_columns)}
+    return {} if statistics_columns is None else {STATISTICS_COLUMNS_PROPERTY: str(statistics_columns)}
 
 
 _SESSION_DML = threading.Lock()  # held while a statement's settings are on the (process-wide) session
