@@ -11,8 +11,11 @@ import textwrap
 import pytest
 
 from lakehouse.spark import (
+    C1_ONLY,
     DRIVER_MEMORY_ENV,
     JVM_OPTIONS_ENV,
+    LEAN_INLINING,
+    LEAN_JIT_MAX_BYTES,
     SMALL_INPUT_BYTES,
     SPARK_LOG_ENV,
     class_archive,
@@ -45,21 +48,28 @@ def test_driver_heap_can_be_set(monkeypatch):
 def test_a_local_jvm_maps_the_class_archive_when_there_is_one(monkeypatch, tmp_path):
     monkeypatch.delenv(JVM_OPTIONS_ENV, raising=False)
     archive = tmp_path / "classes.jsa"
-    assert not any("SharedArchiveFile" in option for option in local_java_options(False, archive))
+    assert not any("SharedArchiveFile" in option for option in local_java_options(None, archive))
     archive.write_bytes(b"\0")
-    assert f"-XX:SharedArchiveFile={archive}" in local_java_options(False, archive)
+    assert f"-XX:SharedArchiveFile={archive}" in local_java_options(None, archive)
 
 
-def test_a_small_input_compiles_with_c1_only_and_extra_options_come_last(monkeypatch, tmp_path):
+def test_the_jit_follows_the_input_size_and_extra_options_come_last(monkeypatch, tmp_path):
+    """C1 only up to SMALL_INPUT_BYTES, C2 with less inlining up to LEAN_JIT_MAX_BYTES, HotSpot's defaults above it
+    or when the size is unknown."""
     archive = tmp_path / "none.jsa"
     monkeypatch.delenv(JVM_OPTIONS_ENV, raising=False)
-    large = local_java_options(False, archive)
-    assert large[0].startswith("-Dlog4j2.configurationFile=file:") and "-XX:TieredStopAtLevel=1" not in large
+    unknown = local_java_options(None, archive)
+    assert unknown[0].startswith("-Dlog4j2.configurationFile=file:")
     # A locale without special casing, whatever the machine's: the JVM maps case (not ICU), see test_parsers_grid.
-    assert {"-Duser.language=en", "-Duser.country=US"} <= set(large)
-    assert "-XX:TieredStopAtLevel=1" in local_java_options(True, archive)
+    assert {"-Duser.language=en", "-Duser.country=US"} <= set(unknown)
+    jit_options = set(C1_ONLY) | set(LEAN_INLINING)
+    by_size = {size: jit_options & set(local_java_options(size, archive))
+               for size in (0, SMALL_INPUT_BYTES, SMALL_INPUT_BYTES + 1, LEAN_JIT_MAX_BYTES, LEAN_JIT_MAX_BYTES + 1)}
+    assert by_size == {0: set(C1_ONLY), SMALL_INPUT_BYTES: set(C1_ONLY), SMALL_INPUT_BYTES + 1: set(LEAN_INLINING),
+                       LEAN_JIT_MAX_BYTES: set(LEAN_INLINING), LEAN_JIT_MAX_BYTES + 1: set()}
+    assert not jit_options & set(unknown)
     monkeypatch.setenv(JVM_OPTIONS_ENV, "-XX:TieredStopAtLevel=4  -Dsome.flag=1")
-    assert local_java_options(True, archive)[-2:] == ["-XX:TieredStopAtLevel=4", "-Dsome.flag=1"]  # last one wins
+    assert local_java_options(0, archive)[-2:] == ["-XX:TieredStopAtLevel=4", "-Dsome.flag=1"]  # last one wins
 
 
 def test_the_input_size_is_not_asked_for_when_a_session_is_running(spark):
