@@ -16,6 +16,7 @@ from lakehouse.spark import (
     JVM_OPTIONS_ENV,
     LEAN_INLINING,
     LEAN_JIT_MAX_BYTES,
+    LOCAL_GC,
     SMALL_INPUT_BYTES,
     SPARK_LOG_ENV,
     class_archive,
@@ -62,6 +63,7 @@ def test_the_jit_follows_the_input_size_and_extra_options_come_last(monkeypatch,
     assert unknown[0].startswith("-Dlog4j2.configurationFile=file:")
     # A locale without special casing, whatever the machine's: the JVM maps case (not ICU), see test_parsers_grid.
     assert {"-Duser.language=en", "-Duser.country=US"} <= set(unknown)
+    assert set(LOCAL_GC) <= set(unknown)
     jit_options = set(C1_ONLY) | set(LEAN_INLINING)
     by_size = {size: jit_options & set(local_java_options(size, archive))
                for size in (0, SMALL_INPUT_BYTES, SMALL_INPUT_BYTES + 1, LEAN_JIT_MAX_BYTES, LEAN_JIT_MAX_BYTES + 1)}
