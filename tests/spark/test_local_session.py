@@ -17,12 +17,14 @@ from lakehouse.spark import (
     LEAN_INLINING,
     LEAN_JIT_MAX_BYTES,
     LOCAL_GC,
+    PLAIN_ENCODED_COLUMNS,
     SMALL_INPUT_BYTES,
     SPARK_LOG_ENV,
     class_archive,
     driver_memory,
     get_spark,
     local_java_options,
+    session_of_its_own,
 )
 
 GIB = 2**30
@@ -207,3 +209,32 @@ def test_bronze_to_silver_plans_a_small_batch_without_adaptive_execution(spark, 
     silver_batch.split_and_validate(SimpleNamespace(spark=spark), files, {})
     assert seen == [(adaptive, sum(file.size for file in files))]
     assert spark.conf.get("spark.sql.adaptive.enabled") == "true"  # the stage's setting ends with it
+
+
+# --- file settings: Parquet's dictionary off for the columns unique or nearly so within a file ---
+
+def _encodings(folder, column: str) -> set[str]:
+    import pyarrow.parquet as pq
+
+    files = sorted(folder.rglob("*.parquet"))
+    assert files, f"nothing written under {folder}"
+    metadata = pq.ParquetFile(files[0]).metadata
+    index = metadata.schema.names.index(column)
+    return {encoding for group in range(metadata.num_row_groups)
+            for encoding in metadata.row_group(group).column(index).encodings}
+
+
+@pytest.mark.parametrize("file_format", ["parquet", "delta"])
+def test_plain_encoded_columns_get_no_dictionary_in_any_session(spark, tmp_path, file_format):
+    """FILE_SETTINGS reach Spark's Parquet writes and delta-spark's, on the session and on `session_of_its_own`:
+    a repeated customer id is written plainly, a repeated store id with its dictionary."""
+    rows = [(f"T{index}", f"C{index % 3}", f"S{index % 3}") for index in range(300)]
+    for name, session in (("shared", spark), ("own", session_of_its_own(spark))):
+        target = tmp_path / name
+        (session.createDataFrame(rows, "transaction_id string, customer_id string, store_id string")
+         .coalesce(1).write.format(file_format).save(str(target)))
+        dictionary = {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
+        assert not _encodings(target, "customer_id") & dictionary, name
+        assert not _encodings(target, "transaction_id") & dictionary, name
+        assert _encodings(target, "store_id") & dictionary, name
+    assert {"transaction_id", "customer_id"} <= set(PLAIN_ENCODED_COLUMNS)
