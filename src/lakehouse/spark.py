@@ -420,7 +420,7 @@ def keep(df: DataFrame, level: StorageLevel, input_bytes: int | None = None) -> 
     puts every row through Java serialisation and LZ4 on the way in and back on every read (JFR: `ObjectInputStream`
     under each read of bronze-to-silver's kept rows). Given `input_bytes`, the size of the input `df` was made from,
     a local checkpoint keeps the rows as JVM objects instead when they fit (`keeps_as_objects`): bronze-to-silver of
-    2.1M transactions 50.8-51.4 s against 56.8-57.4 s. Spark's cache keeps compressed column batches either way."""
+    2.1M transactions 52.3, 53.4 s against 57.2, 56.3 s. Spark's cache keeps compressed column batches either way."""
     if keeps_by_checkpoint(df.sparkSession):
         if input_bytes is not None and level.useMemory and not level.useOffHeap \
                 and keeps_as_objects(df.sparkSession, input_bytes):
