@@ -48,14 +48,16 @@ sys.exit(main())
 
 
 def _descendants(pid: int) -> list[int]:
+    """The processes under `pid` now; one that ends while it is read (a Python worker, a shell) is passed over."""
     found, pending = [], [pid]
     while pending:
         parent = pending.pop()
-        for children in Path(f"/proc/{parent}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                for child in map(int, children.read_text().split()):
-                    found.append(child)
-                    pending.append(child)
+        with contextlib.suppress(OSError):  # the process ended: its /proc folder went while being listed
+            for children in list(Path(f"/proc/{parent}/task").glob("*/children")):
+                with contextlib.suppress(OSError):
+                    for child in map(int, children.read_text().split()):
+                        found.append(child)
+                        pending.append(child)
     return found
 
 
