@@ -42,12 +42,13 @@ RESULT_SETTINGS = {
 }
 # Settings every session gets too, that change how files are written, not what they hold: Parquet's dictionary
 # encoding off for the columns (by name, in any table) whose values are unique or nearly so within a file. Parquet
-# builds a dictionary of every string and timestamp column until it outgrows its page, then throws it away and
-# writes the values plainly: for a transaction id all that hashing bought nothing, for a timestamp or a customer id
-# (half or a quarter of a day's sales distinct) a few percent of the file's size. Hashing and comparing those values
-# was the largest single cost of writing Silver transactions and fact_sales (JFR); without it a day's Silver
-# transactions write 5.3 s -> 3.9 s, 57 -> 58 MB. Spark copies session settings into the Hadoop configuration of
-# every write, Delta's included; delta-rs does not read them.
+# hashes every value of a column into a dictionary: a unique column's (a transaction id, a key, a raw line) outgrows
+# its page and is thrown away, all that hashing for nothing; a near-unique one's (a timestamp or a customer id, half
+# or a quarter of a day's sales distinct) is kept and saves a few percent of the file. That hashing and comparing
+# was the largest single cost of writing Silver transactions and fact_sales (JFR); without it one day's Silver
+# transactions write in 3.9 s instead of 5.3 s, 58 MB instead of 57. Spark copies session settings into the Hadoop
+# configuration of every write, Delta's included (a writer option does not reach delta-spark's Parquet writer);
+# delta-rs does not read them.
 PLAIN_ENCODED_COLUMNS = ("transaction_id", "transaction_ts", "customer_id", "_key", "raw")
 FILE_SETTINGS = {f"parquet.enable.dictionary#{column}": "false" for column in PLAIN_ENCODED_COLUMNS}
 
@@ -154,9 +155,9 @@ C1_ONLY = ("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m")  # C1's 
 # Up to this much input a local JVM's optimising compiler (C2) inlines less (LEAN_INLINING). A run compiles a new
 # class for almost every Spark query, and C2 compiled those, Janino and Spark's own hot code for 24-26 of
 # bronze-to-silver's 107 CPU-seconds at 2.1M transactions (236 MB; per-thread CPU of the JVM). Inlining less halves
-# that, at code about 7% slower in the tasks: bronze-to-silver 56 s -> 52 s, silver-to-gold 44 s -> 40 s. The
-# compiling is paid once a run, the slower code per row, so a larger input (break-even near 800 MB here) keeps
-# HotSpot's defaults.
+# that, at code about 7% slower in the tasks: bronze-to-silver 55.1 s -> 51.5, 53.0 s, silver-to-gold 48.0 s -> 43.4,
+# 42.0 s. The compiling is paid once a run, the slower code per row, so a larger input (break-even near 800 MB here)
+# keeps HotSpot's defaults.
 LEAN_JIT_MAX_BYTES = 512 * 2**20
 LEAN_INLINING = ("-XX:MaxInlineLevel=4", "-XX:FreqInlineSize=60", "-XX:InlineSmallCode=500")
 # G1 starts marking the old generation at a fixed 75% of the heap, not at its adaptive guess. A batch's kept rows
@@ -294,7 +295,7 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
               input_bytes: Callable[[], int] | None = None) -> SparkSession:
     """The active session on a cluster; otherwise a local[2] session with the UI off. `input_bytes`, asked only
     when a local JVM is about to start, tells how much data it is started for: at most SMALL_INPUT_BYTES gets the
-    JIT and Spark settings for small data."""
+    JIT and Spark settings for small data, at most LEAN_JIT_MAX_BYTES less inlining (`local_java_options`)."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
