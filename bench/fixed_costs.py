@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -77,11 +78,17 @@ def run_with_jvm_peak(command: list[str]) -> tuple[float, float]:
     rusage never reaches ours: its own `VmHWM` is read from /proc every half second while the command runs."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stderr:  # a file, not a pipe: a long run's log cannot fill it and stall
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, text=True, env=ENV)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, text=True, env=ENV,
+                                   start_new_session=True)
         peak_kb = 0
-        while process.poll() is None:
-            peak_kb = max(peak_kb, _jvm_peak_kb(process.pid))
-            time.sleep(0.5)
+        try:
+            while process.poll() is None:
+                peak_kb = max(peak_kb, _jvm_peak_kb(process.pid))
+                time.sleep(0.5)
+        finally:  # a sampler that fails must not leave the measured run (and its JVM) behind
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         elapsed = time.perf_counter() - started
         if process.returncode != 0:
             stderr.seek(0)

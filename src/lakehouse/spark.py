@@ -51,6 +51,7 @@ RESULT_SETTINGS = {
 # delta-rs does not read them.
 PLAIN_ENCODED_COLUMNS = ("transaction_id", "transaction_ts", "customer_id", "_key", "raw")
 FILE_SETTINGS = {f"parquet.enable.dictionary#{column}": "false" for column in PLAIN_ENCODED_COLUMNS}
+SESSION_SETTINGS = {**RESULT_SETTINGS, **FILE_SETTINGS}
 
 DELTA_SCALA_VERSION = "2.13"  # pyspark 4.0's Scala, as in delta.pip_utils
 DELTA_JARS_ENV = "LAKEHOUSE_DELTA_JARS"
@@ -144,7 +145,7 @@ SPARK_LOG_ENV = "LAKEHOUSE_SPARK_LOG"  # where a local JVM's console output goes
 JVM_OPTIONS_ENV = "LAKEHOUSE_JVM_OPTIONS"  # more options for a local JVM (a profiler, a flag to try), added last
 # A local JVM for at most this much input is set up for small data, where compiling costs a cold JVM more than
 # it saves. It compiles with C1 only: HotSpot's optimising compiler (C2) cost a cold one-day run of 200 rows 41 s
-# against 34 s, while a run over 2.1M transactions (225 MiB) took 35% longer without it. And Spark evaluates its
+# against 34 s, while a run over 2.1M transactions (225 MiB) took 20-35% longer without it. And Spark evaluates its
 # plans without generating Java code (SMALL_INPUT_SETTINGS): 33 s -> 29 s for the same run. Spark's own tests run
 # both ways; ours too (the tests' in-process session generates code, the runs they start as processes do not).
 SMALL_INPUT_BYTES = 32 * 2**20
@@ -152,18 +153,21 @@ SMALL_INPUT_BYTES = 32 * 2**20
 # `i`): a local JVM gets one whose mapping is the root locale's, whatever the machine's.
 JAVA_LOCALE = ("-Duser.language=en", "-Duser.country=US")
 C1_ONLY = ("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m")  # C1's own default cache (48 MB) fills up
-# Up to this much input a local JVM's optimising compiler (C2) inlines less (LEAN_INLINING). A run compiles a new
-# class for almost every Spark query, and C2 compiled those, Janino and Spark's own hot code for 24-26 of
-# bronze-to-silver's 107 CPU-seconds at 2.1M transactions (236 MB; per-thread CPU of the JVM). Inlining less halves
-# that, at code about 7% slower in the tasks: bronze-to-silver 55.1 s -> 51.5, 53.0 s, silver-to-gold 48.0 s -> 43.4,
-# 42.0 s. The compiling is paid once a run, the slower code per row, so a larger input (break-even near 800 MB here)
-# keeps HotSpot's defaults.
+# Above SMALL_INPUT_BYTES and up to this much input a local JVM's optimising compiler (C2) inlines less
+# (LEAN_INLINING). A run compiles a new class for almost every Spark query, and C2 compiled those, Janino and Spark's
+# own hot code for 24-26 of bronze-to-silver's 107 CPU-seconds at 2.1M transactions (225 MiB; per-thread CPU of the
+# JVM). Inlining less halves that, at task code about 7% slower: bronze-to-silver 55.1 s -> 51.5, 53.0 s,
+# silver-to-gold 48.0 s -> 43.4, 42.0 s. That trade pays while both cores are busy, and the compiling is paid once a
+# run, the slower code per row: by these figures it breaks even near 800 MB of multi-file input, and a larger input
+# keeps HotSpot's defaults. A batch of one large file (398 MB: one parse task, a core left for the compiler) gained
+# nothing from it (72.6 s against 72.7 s, together with the settings below).
 LEAN_JIT_MAX_BYTES = 512 * 2**20
 LEAN_INLINING = ("-XX:MaxInlineLevel=4", "-XX:FreqInlineSize=60", "-XX:InlineSmallCode=500")
 # G1 starts marking the old generation at a fixed 75% of the heap, not at its adaptive guess. A batch's kept rows
-# (`keep`: up to the storage memory execution cannot evict, about a quarter of the heap) are live until the stage ends,
+# (`keep`: up to the storage memory execution cannot evict, under a third of the heap) are live until the stage ends,
 # and the adaptive threshold kept starting marking cycles that found them all alive: G1's concurrent thread took 5-6
-# CPU-seconds of bronze-to-silver at 2.1M transactions, and 0.2 s with this (bronze-to-silver 52.3 s -> 49.6 s).
+# CPU-seconds of bronze-to-silver at 2.1M transactions, and 0.2 s with this (bronze-to-silver 51.5, 53.0 s -> 49.7,
+# 49.5 s).
 LOCAL_GC = ("-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=75")
 SMALL_INPUT_SETTINGS = {
     "spark.sql.codegen.wholeStage": "false",
@@ -222,6 +226,13 @@ def _stamps(paths: list[Path]) -> list[str]:
     return stamps
 
 
+def is_small_input(input_bytes: int | None) -> bool:
+    """Whether a local JVM started for `input_bytes` of input (None: unknown) is set up for small data."""
+    if isinstance(input_bytes, bool):  # the size, not the answer (this function's)
+        raise TypeError("input_bytes is a number of bytes, not a flag")
+    return input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
+
+
 def local_java_options(input_bytes: int | None, archive: Path | None = None) -> list[str]:
     """The driver JVM's options of a local session started for `input_bytes` of input (None: unknown): Spark's log
     configuration, JAVA_LOCALE and LOCAL_GC; the class-data archive when there is one (the classes Spark, Delta and
@@ -233,7 +244,7 @@ def local_java_options(input_bytes: int | None, archive: Path | None = None) -> 
     archive = archive if archive is not None else class_archive()
     if archive.is_file():
         options.append(f"-XX:SharedArchiveFile={archive}")
-    if input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES:
+    if is_small_input(input_bytes):
         options.extend(C1_ONLY)
     elif input_bytes is not None and input_bytes <= LEAN_JIT_MAX_BYTES:
         options.extend(LEAN_INLINING)
@@ -311,9 +322,8 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
             builder = builder.config(key, value)
         builder = builder.config("spark.driver.memory", driver_memory())
         size = input_bytes() if input_bytes is not None else None
-        small = size is not None and size <= SMALL_INPUT_BYTES
         builder = builder.config("spark.driver.extraJavaOptions", " ".join(local_java_options(size)))
-        for key, value in (SMALL_INPUT_SETTINGS if small else {}).items():
+        for key, value in (SMALL_INPUT_SETTINGS if is_small_input(size) else {}).items():
             builder = builder.config(key, value)
         jars = cached_delta_jars()
         if jars:
@@ -326,7 +336,7 @@ def get_spark(app_name: str = "lakehouse", shuffle_partitions: int | None = None
             spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         remember_lookups(spark.sparkContext._jvm)
-    for key, value in {**RESULT_SETTINGS, **FILE_SETTINGS}.items():
+    for key, value in SESSION_SETTINGS.items():
         spark.conf.set(key, value)
     return spark
 
@@ -353,7 +363,7 @@ def session_of_its_own(spark: SparkSession) -> SparkSession:
     another thread runs at the same time. It starts from the context's settings plus RESULT_SETTINGS and
     FILE_SETTINGS; a setting made on `spark` at run time is not carried over."""
     session = spark.newSession()
-    for key, value in {**RESULT_SETTINGS, **FILE_SETTINGS}.items():
+    for key, value in SESSION_SETTINGS.items():
         session.conf.set(key, value)
     return session
 

@@ -23,6 +23,7 @@ from lakehouse.spark import (
     class_archive,
     driver_memory,
     get_spark,
+    is_small_input,
     local_java_options,
     session_of_its_own,
 )
@@ -119,6 +120,7 @@ def test_a_session_for_a_small_root_maps_bootstraps_archive_and_compiles_little(
     settings, jvm_arguments = result.stdout.splitlines()[-2:]
     assert settings == "false NO_CODEGEN"
     assert "-XX:TieredStopAtLevel=1" in jvm_arguments.split()
+    assert set(LOCAL_GC) <= set(jvm_arguments.split()) and not set(LEAN_INLINING) & set(jvm_arguments.split())
     from_archive = [line for line in loads.read_text().splitlines() if "shared objects file (top)" in line]
     assert any(" org.apache.spark.SparkContext " in line for line in from_archive)
     assert any(" org.apache.spark.sql.delta." in line for line in from_archive)  # Delta's JARs, a custom loader
@@ -129,6 +131,16 @@ def test_the_tests_own_session_generates_code(spark):
     runs the integration tests start as processes are small, so they run without it)."""
     assert spark.conf.get("spark.sql.codegen.wholeStage") == "true"
     assert spark.conf.get("spark.sql.codegen.factoryMode", "FALLBACK") == "FALLBACK"
+    # Started for an unknown input size: HotSpot's own JIT, with the local GC setting.
+    options = set(spark.sparkContext.getConf().get("spark.driver.extraJavaOptions", "").split())
+    assert set(LOCAL_GC) <= options and not (set(C1_ONLY) | set(LEAN_INLINING)) & options
+
+
+def test_an_input_size_is_a_number_of_bytes():
+    assert is_small_input(0) and is_small_input(SMALL_INPUT_BYTES) and not is_small_input(SMALL_INPUT_BYTES + 1)
+    assert not is_small_input(None)
+    with pytest.raises(TypeError):
+        is_small_input(False)  # type: ignore[arg-type]  # what a caller passing the old flag would do
 
 
 def test_waiting_for_a_process_group_ends_when_it_ends_or_at_the_timeout():
@@ -216,7 +228,7 @@ def test_bronze_to_silver_plans_a_small_batch_without_adaptive_execution(spark, 
 def _encodings(folder, column: str) -> set[str]:
     import pyarrow.parquet as pq
 
-    files = sorted(folder.rglob("*.parquet"))
+    files = sorted(path for path in folder.rglob("*.parquet") if "_delta_log" not in path.parts)
     assert files, f"nothing written under {folder}"
     metadata = pq.ParquetFile(files[0]).metadata
     index = metadata.schema.names.index(column)
@@ -227,14 +239,28 @@ def _encodings(folder, column: str) -> set[str]:
 @pytest.mark.parametrize("file_format", ["parquet", "delta"])
 def test_plain_encoded_columns_get_no_dictionary_in_any_session(spark, tmp_path, file_format):
     """FILE_SETTINGS reach Spark's Parquet writes and delta-spark's, on the session and on `session_of_its_own`:
-    a repeated customer id is written plainly, a repeated store id with its dictionary."""
-    rows = [(f"T{index}", f"C{index % 3}", f"S{index % 3}") for index in range(300)]
+    a repeated customer id and timestamp are written plainly, a repeated store id with its dictionary."""
+    from datetime import UTC, datetime
+
+    moments = [datetime(2026, 1, 5, hour, tzinfo=UTC) for hour in range(3)]
+    rows = [(f"T{index}", f"C{index % 3}", moments[index % 3], f"S{index % 3}") for index in range(300)]
+    schema = "transaction_id string, customer_id string, transaction_ts timestamp, store_id string"
+    dictionary = {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
     for name, session in (("shared", spark), ("own", session_of_its_own(spark))):
         target = tmp_path / name
-        (session.createDataFrame(rows, "transaction_id string, customer_id string, store_id string")
-         .coalesce(1).write.format(file_format).save(str(target)))
-        dictionary = {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
-        assert not _encodings(target, "customer_id") & dictionary, name
-        assert not _encodings(target, "transaction_id") & dictionary, name
+        session.createDataFrame(rows, schema).coalesce(1).write.format(file_format).save(str(target))
+        for column in ("transaction_id", "customer_id", "transaction_ts"):
+            assert not _encodings(target, column) & dictionary, (name, column)
         assert _encodings(target, "store_id") & dictionary, name
-    assert {"transaction_id", "customer_id"} <= set(PLAIN_ENCODED_COLUMNS)
+
+
+def test_plain_encoded_columns_are_columns_of_the_tables():
+    """A renamed column would silently lose its setting: each name is a column of a Silver or Gold table, the
+    quarantine or the key index."""
+    from lakehouse.gold import tables
+    from lakehouse.silver import schemas
+    from lakehouse.silver.classify import KEY
+
+    names = {field.name for schema in (*schemas.SILVER_SCHEMAS.values(), schemas.QUARANTINE,
+                                       *(table.schema for table in tables.ALL)) for field in schema.fields}
+    assert set(PLAIN_ENCODED_COLUMNS) <= names | {KEY}

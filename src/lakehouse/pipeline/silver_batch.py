@@ -42,7 +42,7 @@ from lakehouse.silver.classify import (
 )
 from lakehouse.spark import (
     SMALL_BATCH_SETTINGS,
-    SMALL_INPUT_BYTES,
+    is_small_input,
     keep,
     release,
     session_settings,
@@ -187,7 +187,7 @@ def split_and_validate(context: RunContext, files: list[BronzeFile], steps: dict
 
     preload()  # Great Expectations' import overlaps the Spark work below
     batch_bytes = sum(file.size for file in files)
-    with session_settings(context.spark, SMALL_BATCH_SETTINGS if batch_bytes <= SMALL_INPUT_BYTES else {}):
+    with session_settings(context.spark, SMALL_BATCH_SETTINGS if is_small_input(batch_bytes) else {}):
         return _split_and_validate(context, files, batch_bytes, steps)
 
 
