@@ -227,7 +227,8 @@ def _stamps(paths: list[Path]) -> list[str]:
 
 
 def is_small_input(input_bytes: int | None) -> bool:
-    """Whether a local JVM started for `input_bytes` of input (None: unknown) is set up for small data."""
+    """Whether `input_bytes` of input (None: unknown) is small data (SMALL_INPUT_BYTES), for which a local JVM
+    (`local_java_options`, SMALL_INPUT_SETTINGS) and a bronze-to-silver batch (SMALL_BATCH_SETTINGS) are set up."""
     if isinstance(input_bytes, bool):  # the size, not the answer (this function's)
         raise TypeError("input_bytes is a number of bytes, not a flag")
     return input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
