@@ -64,17 +64,17 @@ def _kept_level(spark, kept_ids: set[int]):
     return stored.useMemory(), stored.useDisk(), stored.deserialized()
 
 
-@pytest.mark.parametrize(("input_bytes", "as_objects"), [(None, False), (2**20, True), (2**40, False)],
+@pytest.mark.parametrize(("object_bytes", "as_objects"), [(None, False), (2**20, True), (2**40, False)],
                          ids=["no size", "fits", "too large"])
-def test_a_local_checkpoint_keeps_rows_as_objects_when_they_fit(spark, input_bytes, as_objects):
-    """Rows kept in memory stay JVM objects (no Java serialisation and LZ4 on every read) when their input, at
-    KEPT_BYTES_PER_INPUT_BYTE, fits the storage memory execution cannot evict; else, or without a size, serialised."""
+def test_a_local_checkpoint_keeps_rows_as_objects_when_they_fit(spark, object_bytes, as_objects):
+    """Rows kept in memory stay JVM objects (no Java serialisation and LZ4 on every read) when their estimated size
+    as objects fits the storage memory execution cannot evict; else, or without a size, serialised."""
     before = _stored_rdd_ids(spark)
-    kept_df = keep(_frame(spark), StorageLevel.MEMORY_AND_DISK, input_bytes=input_bytes)
+    kept_df = keep(_frame(spark), StorageLevel.MEMORY_AND_DISK, object_bytes=object_bytes)
     assert _kept_level(spark, _stored_rdd_ids(spark) - before) == (True, True, as_objects)
     assert_df_equality(kept_df, _frame(spark), ignore_row_order=True)
     release(kept_df)
-    disk_df = keep(_frame(spark), StorageLevel.DISK_ONLY, input_bytes=input_bytes)  # on disk, always serialised
+    disk_df = keep(_frame(spark), StorageLevel.DISK_ONLY, object_bytes=object_bytes)  # on disk, always serialised
     assert _kept_level(spark, _stored_rdd_ids(spark) - before) == (False, True, False)
     release(disk_df)
 

@@ -51,7 +51,7 @@ from lakehouse.pipeline.gold_report import JOB, GoldSummary
 from lakehouse.pipeline.parallel import side_by_side
 from lakehouse.pipeline.timing import timed, timed_step
 from lakehouse.silver import io as silver_io
-from lakehouse.spark import keep, local_dataframe, release
+from lakehouse.spark import KEPT_BYTES_PER_SILVER_BYTE, keep, local_dataframe, release
 from lakehouse.storage import delta_log
 from lakehouse.storage.delta_tables import Commit, Rows
 from lakehouse.storage.synapse_check import synapse_problems
@@ -219,7 +219,8 @@ def update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> N
     fact_df = keep(build_fact_sales(
         silver_io.read_silver_partitions(spark, layout, c.TRANSACTIONS, dates),
         writer.read(tables.DIM_CUSTOMER), writer.read(tables.DIM_PRODUCT), writer.read(tables.DIM_STORE),
-    ), StorageLevel.MEMORY_AND_DISK)
+    ), StorageLevel.MEMORY_AND_DISK,
+        object_bytes=silver_io.partition_bytes(layout, c.TRANSACTIONS, dates) * KEPT_BYTES_PER_SILVER_BYTE)
     try:
         by_date = Rows.where_in(DATE, dates)
         writer.replace(tables.FACT_SALES, fact_df, by_date)

@@ -41,6 +41,7 @@ from lakehouse.silver.classify import (
     with_key,
 )
 from lakehouse.spark import (
+    KEPT_BYTES_PER_BRONZE_BYTE,
     SMALL_BATCH_SETTINGS,
     is_small_input,
     keep,
@@ -150,7 +151,7 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
                          .transform(lambda df: classify_rows(df, source))
                          .transform(lambda df: mark_erased(df, source, context.erased))
                          .transform(lambda df: with_key(df, source)), StorageLevel.MEMORY_AND_DISK,
-                         input_bytes=batch_bytes)
+                         object_bytes=batch_bytes * KEPT_BYTES_PER_BRONZE_BYTE)
         context.persisted.append(bronze_df)
         parsed = _parsed_files(file_rows_of(bronze_df).collect(), by_seq)
     outcome.files += parsed

@@ -90,12 +90,22 @@ def _read_files(spark: SparkSession, table: Path, files: list[Path], schema: Str
     return spark.read.schema(schema).option("basePath", str(table)).parquet(*[str(path) for path in files])
 
 
-def read_silver_partitions(spark: SparkSession, layout: Layout, source: str, values: Iterable[date]) -> DataFrame:
-    """The Silver rows of the given partition dates only (partition pruning by folder)."""
+def partition_files(layout: Layout, source: str, values: Iterable[date]) -> list[Path]:
+    """The committed data files of the given partition dates of a Silver table."""
     table = layout.silver_table(source)
     partition = c.SOURCE_SPECS[source].partition_column
-    files = [path for value in sorted(set(values)) for path in data_files(table / f"{partition}={value.isoformat()}")]
-    return _read_files(spark, table, files, schemas.SILVER_SCHEMAS[source])
+    return [path for value in sorted(set(values)) for path in data_files(table / f"{partition}={value.isoformat()}")]
+
+
+def partition_bytes(layout: Layout, source: str, values: Iterable[date]) -> int:
+    """How many bytes of Parquet the given partition dates of a Silver table hold."""
+    return sum(path.stat().st_size for path in partition_files(layout, source, values))
+
+
+def read_silver_partitions(spark: SparkSession, layout: Layout, source: str, values: Iterable[date]) -> DataFrame:
+    """The Silver rows of the given partition dates only (partition pruning by folder)."""
+    return _read_files(spark, layout.silver_table(source), partition_files(layout, source, values),
+                       schemas.SILVER_SCHEMAS[source])
 
 
 def read_silver_of_files(spark: SparkSession, layout: Layout, source: str, run_ids: Iterable[str],
