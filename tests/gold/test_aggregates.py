@@ -180,6 +180,16 @@ def test_store_performance_matches_a_plain_python_model(spark, facts):
     assert_built(spark, build_store_performance(fact_df(spark, rows)), expected, STORE_PERFORMANCE)
 
 
+def test_store_performance_sorts_no_fact_row_for_its_region(spark):
+    """The region is taken over the distinct (store-day, region) rows, not by a sort of every fact row: a max over
+    them would let the optimiser drop the distinct and sort-aggregate the fact instead (RemoveRedundantAggregates)."""
+    facts = [fact_row(f"T{index}", D1, "1.00", store_id=f"S{index % 3}") for index in range(6)]
+    plan = build_store_performance(fact_df(spark, facts))._jdf.queryExecution().optimizedPlan().toString()
+    aggregates = [line for line in plan.splitlines() if "Aggregate" in line]
+    assert not any("max(region" in line for line in aggregates), plan
+    assert any("region" in line and "store_id" in line for line in aggregates), plan  # the distinct stays
+
+
 AS_OF = date(2026, 12, 31)
 
 
