@@ -2,7 +2,7 @@
 
 Most of a small run's time is the driver planning queries, reading Delta logs and committing, one step after the
 other while the executors wait (bench/profile_run.py: half of a warm tiny run has no Spark job running). Steps that
-share nothing (the four sources of a Bronze batch, the three dimensions, the daily aggregates of one fact slice)
+share nothing (the four sources of a Bronze batch, the three dimensions, a fact slice and its daily aggregates)
 overlap that latency when submitted from separate threads: Spark schedules the jobs of concurrent threads side by
 side. Each thread is a `pyspark.InheritableThread` (pinned to its own JVM thread, with the caller's local
 properties). Every step runs to its end, even when another fails, so no step is left half done when the stage's
