@@ -182,7 +182,7 @@ SMALL_BATCH_SETTINGS = {"spark.sql.adaptive.enabled": "false"}
 
 def driver_memory(physical_bytes: int | None = None) -> str:
     """A local session's heap: a third of the machine's memory, between 4 and 16 GiB (the local session is the
-    executor too, so its heap holds every task's memory and the kept rows of a batch, as objects when they fit:
+    executor too, so its heap holds every task's memory and a stage's kept rows, as objects when they fit:
     `keeps_as_objects`; a fixed 4 GiB ran a 20M-transaction run out of heap on a 24 GiB machine).
     $LAKEHOUSE_DRIVER_MEMORY overrides it."""
     configured = os.environ.get(DRIVER_MEMORY_ENV)

@@ -19,9 +19,11 @@ from tests.integration.helpers import cli, gold_state, kill_run, read_delta_rows
 
 pytestmark = pytest.mark.slow
 
-# Named points (src/lakehouse/failpoints.py): after the first dimension, after the fact but before its
-# aggregates, and after every Gold table but before the run records what it consumed.
-CRASH_POINTS = ["s2g:wrote:dim_customer", "s2g:wrote:fact_sales", "s2g:before_gold_manifest"]
+# Named points (src/lakehouse/failpoints.py): after the first dimension; after the fact, and after one of its
+# daily aggregates (the two are written side by side, so either may have committed while the other had not); and after
+# every Gold table but before the run records what it consumed.
+CRASH_POINTS = ["s2g:wrote:dim_customer", "s2g:wrote:fact_sales", "s2g:wrote:store_performance",
+                "s2g:before_gold_manifest"]
 
 
 def run_args(root) -> list[str]:

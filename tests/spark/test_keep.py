@@ -79,6 +79,15 @@ def test_a_local_checkpoint_keeps_rows_as_objects_when_they_fit(spark, object_by
     release(disk_df)
 
 
+@pytest.mark.parametrize(("share", "as_objects"), [(0.9, True), (1.1, False)], ids=["just fits", "just too large"])
+def test_the_size_given_is_the_rows_size_as_objects_against_the_unevictable_storage_memory(spark, share, as_objects):
+    """`object_bytes` is compared as it is (no ratio applied inside: each caller estimates its own rows) with the
+    storage memory execution cannot evict: memory fraction x storage fraction of the heap less Spark's reserve."""
+    heap = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()
+    budget = (heap - spark_module.RESERVED_HEAP_BYTES) * 0.6 * 0.5  # Spark's default fractions, as the session's
+    assert spark_module.keeps_as_objects(spark, int(budget * share)) is as_objects
+
+
 def test_release_leaves_a_frame_not_kept_alone(spark):
     kept_df = keep(_frame(spark), StorageLevel.MEMORY_AND_DISK)
     kept_ids = _stored_rdd_ids(spark)
