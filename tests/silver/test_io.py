@@ -21,7 +21,7 @@ def _day_folder(layout: Layout, day: date):
     return folder
 
 
-def test_partition_files_and_bytes_are_the_data_files_of_the_named_days_only(tmp_path):
+def test_partition_files_are_the_data_files_of_the_named_days_only_and_their_bytes_add_up(tmp_path):
     layout = Layout(tmp_path)
     sizes = {}
     for index, day in enumerate(DAYS):
@@ -38,5 +38,6 @@ def test_partition_files_and_bytes_are_the_data_files_of_the_named_days_only(tmp
 
     assert sorted(files) == sorted(path for path in sizes if path.parent.name.endswith((str(DAYS[0]), str(DAYS[2]))))
     assert len(files) == len(set(files)) == 4
-    assert silver_io.partition_bytes(layout, c.TRANSACTIONS, wanted) == sum(sizes[path] for path in files)
-    assert silver_io.partition_bytes(layout, c.TRANSACTIONS, []) == 0
+    assert silver_io.files_bytes(files) == sum(sizes[path] for path in files)
+    assert silver_io.partition_files(layout, c.TRANSACTIONS, []) == []
+    assert silver_io.files_bytes([]) == 0

@@ -216,11 +216,11 @@ def _affected_dates(writer: GoldWriter, pending: Pending, changed: list[ChangedK
 
 def update_fact_and_daily_aggregates(writer: GoldWriter, dates: list[date]) -> None:
     spark, layout = writer.context.spark, writer.context.layout
+    silver_files = silver_io.partition_files(layout, c.TRANSACTIONS, dates)
     fact_df = keep(build_fact_sales(
-        silver_io.read_silver_partitions(spark, layout, c.TRANSACTIONS, dates),
+        silver_io.read_silver_files(spark, layout, c.TRANSACTIONS, silver_files),
         writer.read(tables.DIM_CUSTOMER), writer.read(tables.DIM_PRODUCT), writer.read(tables.DIM_STORE),
-    ), StorageLevel.MEMORY_AND_DISK,
-        object_bytes=silver_io.partition_bytes(layout, c.TRANSACTIONS, dates) * KEPT_BYTES_PER_SILVER_BYTE)
+    ), StorageLevel.MEMORY_AND_DISK, object_bytes=silver_io.files_bytes(silver_files) * KEPT_BYTES_PER_SILVER_BYTE)
     try:
         by_date = Rows.where_in(DATE, dates)
         # The fact's slice and the aggregates of its dates are all written from the kept rows, side by side: while

@@ -97,15 +97,19 @@ def partition_files(layout: Layout, source: str, values: Iterable[date]) -> list
     return [path for value in sorted(set(values)) for path in data_files(table / f"{partition}={value.isoformat()}")]
 
 
-def partition_bytes(layout: Layout, source: str, values: Iterable[date]) -> int:
-    """How many bytes of Parquet the given partition dates of a Silver table hold."""
-    return sum(path.stat().st_size for path in partition_files(layout, source, values))
+def files_bytes(files: Iterable[Path]) -> int:
+    """How many bytes of Parquet these files hold."""
+    return sum(path.stat().st_size for path in files)
+
+
+def read_silver_files(spark: SparkSession, layout: Layout, source: str, files: list[Path]) -> DataFrame:
+    """The Silver rows of the given data files of a source's table (`partition_files`)."""
+    return _read_files(spark, layout.silver_table(source), files, schemas.SILVER_SCHEMAS[source])
 
 
 def read_silver_partitions(spark: SparkSession, layout: Layout, source: str, values: Iterable[date]) -> DataFrame:
     """The Silver rows of the given partition dates only (partition pruning by folder)."""
-    return _read_files(spark, layout.silver_table(source), partition_files(layout, source, values),
-                       schemas.SILVER_SCHEMAS[source])
+    return read_silver_files(spark, layout, source, partition_files(layout, source, values))
 
 
 def read_silver_of_files(spark: SparkSession, layout: Layout, source: str, run_ids: Iterable[str],
