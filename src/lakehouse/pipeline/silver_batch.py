@@ -123,8 +123,8 @@ def _write_staged(context: RunContext, source: str, classified_df: DataFrame, si
     persisted classification."""
     config = context.config
     if silver_rows:
-        silver_io.write_staged_silver(silver_df, source, dirs.silver, silver_rows)
-        silver_io.write_staged_keys(classified_df.where(F.col("reason").isNull()), dirs.keys, silver_rows)
+        silver_io.write_staged_silver(silver_df, source, dirs.silver)
+        silver_io.write_staged_keys(classified_df.where(F.col("reason").isNull()), dirs.keys)
         if source == c.TRANSACTIONS:
             silver_io.write_staged_key_dates(silver_df, dirs.key_dates)
     if quarantined_rows:

@@ -130,13 +130,15 @@ def _tasks(rows: int) -> int:
     return max(1, -(-rows // ROWS_PER_FILE))
 
 
-def write_staged_silver(silver_df: DataFrame, source: str, target: Path, rows: int) -> None:
-    """Silver rows into `target`, partitioned, in files of about ROWS_PER_FILE rows: range-partitioned by (partition,
-    key), so a day spreads over several tasks when it is large and each task writes few partitions."""
+def write_staged_silver(silver_df: DataFrame, source: str, target: Path) -> None:
+    """Silver rows into `target`, partitioned, in files of at most ROWS_PER_FILE rows, each task writing the rows it
+    holds: no shuffle. The batch's rows are spread over its parse tasks as its Bronze files are (`bronze.records`:
+    a few files of the landing order per task, at most 64 MiB), so a large day is written by several tasks and each
+    task writes the few days its files hold (a file's rows are mostly of its own day, with some late arrivals).
+    Spark's writer sorts each task's rows by partition itself."""
     spec = c.SOURCE_SPECS[source]
     (
-        silver_df.repartitionByRange(_tasks(rows), F.col(spec.partition_column), F.col(spec.key))
-        .write.mode("overwrite").option("maxRecordsPerFile", ROWS_PER_FILE)
+        silver_df.write.mode("overwrite").option("maxRecordsPerFile", ROWS_PER_FILE)
         .partitionBy(spec.partition_column).parquet(str(target))
     )
 
@@ -145,10 +147,12 @@ def write_staged_quarantine(quarantine_df: DataFrame, target: Path, rows: int) -
     quarantine_df.repartition(_tasks(rows)).write.mode("overwrite").parquet(str(target))
 
 
-def write_staged_keys(keys_df: DataFrame, target: Path, rows: int) -> None:
-    """The batch's accepted keys (column `_key`), sorted, so each row group covers a narrow key range."""
+def write_staged_keys(keys_df: DataFrame, target: Path) -> None:
+    """The batch's accepted keys (column `_key`), each task's sorted, so each row group covers a narrow key range
+    (`key_index_for` skips row groups by their min and max). No shuffle: each task writes the keys it holds, as the
+    Silver rows are written."""
     (
-        keys_df.select(F.col(KEY)).repartitionByRange(_tasks(rows), F.col(KEY)).sortWithinPartitions(KEY)
+        keys_df.select(F.col(KEY)).sortWithinPartitions(KEY)
         .write.mode("overwrite").option("parquet.block.size", KEY_ROW_GROUP_BYTES).parquet(str(target))
     )
 
@@ -182,7 +186,7 @@ def index_silver(spark: SparkSession, layout: Layout, source: str) -> None:
     if not has_parquet(layout.silver_table(source)):
         return
     silver_df = read_silver(spark, layout, source)
-    write_staged_keys(silver_df.select(silver_key(source).alias(KEY)), layout.key_index(source), silver_df.count())
+    write_staged_keys(silver_df.select(silver_key(source).alias(KEY)), layout.key_index(source))
     if source == c.TRANSACTIONS:
         write_staged_key_dates(silver_df, layout.key_dates(source))
 
