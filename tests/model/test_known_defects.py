@@ -7,7 +7,9 @@
 2. Pattern anchors: Java's `$` also matches before a final line terminator, so every contract pattern must reject a
    valid value followed by U+0085, U+2028, U+2029, `\\n` or `\\r` (§7: trimming removes ASCII whitespace only, so
    such a value reaches the pattern), except where the contract's own pattern takes that character (an email's
-   `[^@\\s]` with ASCII `\\s` takes U+0085, U+2028, U+2029).
+   `[^@\\s]` with ASCII `\\s` takes U+0085, U+2028, U+2029). Both engines that read the patterns are held to the
+   model: RE2, which matches Bronze values in the parse tasks (`silver.parsed.pattern_matches`), and Java (Spark's
+   `rlike`), which Great Expectations uses on Silver; the second test tries each pattern on a grid of near misses.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 from pyspark.sql import functions as F
 
@@ -23,6 +26,7 @@ from lakehouse.gold import schemas as gold
 from lakehouse.gold.fact import build_fact_sales
 from lakehouse.gold.scd2_cdc import build_dim_product
 from lakehouse.silver import schemas as silver
+from lakehouse.silver.parsed import pattern_matches
 from tests.model import row_model
 
 SPORTS_FROM = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -104,6 +108,17 @@ MODEL_PATTERNS = {
 }
 
 
+def _verdicts(spark, name: str, candidates: dict[str, str]) -> tuple[dict[str, bool], dict[str, bool]]:
+    """(RE2's, Java's) verdict on each candidate against the contract's pattern `name`."""
+    pattern = contract.PATTERNS[name]
+    labels, texts = list(candidates), list(candidates.values())
+    re2 = dict(zip(labels, pattern_matches(pa.array(texts, pa.string()), pattern).to_pylist(), strict=True))
+    rows = spark.createDataFrame(list(candidates.items()), "label string, value string").select(
+        "label", F.col("value").rlike(pattern).alias("is_match")
+    ).collect()
+    return re2, {row["label"]: row["is_match"] for row in rows}
+
+
 @pytest.mark.parametrize("name", sorted(contract.PATTERNS))
 def test_pattern_takes_no_trailing_line_terminator(spark, name):
     """§3 patterns, §7: a valid value matches; followed by a line terminator it does not (Java's `$` would let
@@ -112,12 +127,40 @@ def test_pattern_takes_no_trailing_line_terminator(spark, name):
     assert name in VALID_EXAMPLES and name in MODEL_PATTERNS, f"no example for the new pattern {name!r}"
     value = VALID_EXAMPLES[name]
     candidates = {"valid": value, **{label: value + char for label, char in LINE_TERMINATORS.items()}}
-    rows = spark.createDataFrame(list(candidates.items()), "label string, value string").select(
-        "label", F.col("value").rlike(contract.PATTERNS[name]).alias("is_match")
-    ).collect()
-    actual = {row["label"]: row["is_match"] for row in rows}
+    re2, java = _verdicts(spark, name, candidates)
     expected = {label: MODEL_PATTERNS[name].fullmatch(text) is not None for label, text in candidates.items()}
     assert expected["valid"] and not expected["LF"] and not expected["CR"]
     if name != "email":
         assert not any(expected[label] for label in LINE_TERMINATORS)
-    assert actual == expected
+    assert re2 == expected
+    assert java == expected
+
+
+# Characters a pattern's classes could disagree on between engines and the model: every ASCII whitespace (RE2's
+# `\\s` lacks \\x0B), line terminators, NUL, DEL, non-ASCII digits, letters and look-alikes (fullwidth, Kelvin sign,
+# dotted I, long s), a character outside the BMP (two UTF-16 units in Java, four UTF-8 bytes in RE2), and the
+# patterns' own punctuation.
+ODD_CHARACTERS = (
+    " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x00", "\x7f", "\u0085", "\u00a0", "\u2028", "\u2029", "\u0661", "\uff11",
+    "\uff21", "\u212a", "\u0130", "\u017f", "\u00e9", "\U0001f600", "@", ".", "-", "_", "+", ":", "x", "Z", "0", "9",
+)
+
+
+@pytest.mark.parametrize("name", sorted(contract.PATTERNS))
+def test_both_engines_match_as_the_model_on_near_misses(spark, name):
+    """Each pattern on its valid example with every odd character put before it, after it, in its middle and in
+    place of its first and last character, and on the empty value: RE2 and Java give the model's verdict."""
+    value = VALID_EXAMPLES[name]
+    middle = len(value) // 2
+    candidates = {"empty": "", "long": value * 40, "valid": value}
+    for index, char in enumerate(ODD_CHARACTERS):
+        candidates.update({
+            f"{index}:before": char + value, f"{index}:after": value + char,
+            f"{index}:middle": value[:middle] + char + value[middle:],
+            f"{index}:first": char + value[1:], f"{index}:last": value[:-1] + char,
+        })
+    re2, java = _verdicts(spark, name, candidates)
+    expected = {label: MODEL_PATTERNS[name].fullmatch(text) is not None for label, text in candidates.items()}
+    assert expected["valid"]
+    assert {label for label in candidates if re2[label] != expected[label]} == set()
+    assert {label for label in candidates if java[label] != expected[label]} == set()

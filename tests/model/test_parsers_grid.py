@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import itertools
 
+import pyarrow as pa
 from pyspark.sql import functions as F
 
+from lakehouse import contract as c
 from lakehouse.silver import columns as col_fn
+from lakehouse.silver.parsed import pattern_matches
 from tests.model import row_model as m
 
 TIMESTAMP_PARTS = (
@@ -39,10 +42,19 @@ def _grid(parts: tuple[tuple[str, ...], ...], pattern: str) -> list[str]:
     return [pattern.format(*combination) for combination in itertools.product(*parts)]
 
 
+def _values(spark, texts, **patterns: str):
+    """A frame of `value` and, per named contract pattern, whether the value matches it as the parse tasks match
+    (`silver.parsed.pattern_matches`): the parsers' `is_match`."""
+    values = pa.array(texts, pa.string())
+    return spark.createDataFrame(pa.table({"value": values, **{name: pattern_matches(values, pattern)
+                                                                for name, pattern in patterns.items()}}))
+
+
 def test_timestamps_parse_as_the_model_says(spark):
     texts = _grid(TIMESTAMP_PARTS, "{}-{}-{}{}{}:{}:{}{}{}")
-    df = spark.createDataFrame([(text,) for text in texts], "value string")
-    rows = df.select("value", F.unix_micros(col_fn.parse_timestamp(F.col("value"))).alias("micros")).collect()
+    df = _values(spark, texts, is_match=c.TIMESTAMP_PATTERN)
+    rows = df.select("value", F.unix_micros(col_fn.parse_timestamp(F.col("value"), F.col("is_match"))).alias("micros")
+                     ).collect()
     assert len(rows) == len(texts)
     wrong = [(row["value"], row["micros"], m.parse_timestamp(row["value"]))
              for row in rows if row["micros"] != m.parse_timestamp(row["value"])]
@@ -52,8 +64,8 @@ def test_timestamps_parse_as_the_model_says(spark):
 
 def test_dates_parse_as_the_model_says(spark):
     texts = _grid(DATE_PARTS, "{}-{}-{}") + list(DATE_EXTRAS)
-    df = spark.createDataFrame([(text,) for text in texts], "value string")
-    rows = df.select("value", col_fn.parse_date(F.col("value")).alias("day")).collect()
+    df = _values(spark, texts, is_match=c.DATE_PATTERN)
+    rows = df.select("value", col_fn.parse_date(F.col("value"), F.col("is_match")).alias("day")).collect()
     wrong = [(row["value"], row["day"], m.parse_date(row["value"]))
              for row in rows if row["day"] != m.parse_date(row["value"])]
     assert not wrong, f"{len(wrong)} of {len(rows)} differ (text, spark, model): {wrong[:10]}"
@@ -76,10 +88,11 @@ def test_case_mapping_follows_the_model(spark):
     assert spark.conf.get("spark.sql.icu.caseMappings.enabled") == "false"  # what this test is about
     assert spark.sparkContext._jvm.java.util.Locale.getDefault().getLanguage() == "en"  # JAVA_LOCALE
     choices = {"payment": m.PAYMENT_METHODS, "channel": m.CHANNELS, "tier": m.LOYALTY_TIERS, "store": m.STORE_TYPES}
-    df = spark.createDataFrame([(text,) for text in CASE_TEXTS], "value string")
+    df = _values(spark, list(CASE_TEXTS), is_lsn=c.LSN_PATTERN, is_country=c.COUNTRY_PATTERN)
     value = F.col("value")
-    rows = df.select("value", col_fn.parse_flag(value).alias("flag"), col_fn.parse_lsn(value).alias("lsn"),
-                     col_fn.parse_country(value).alias("country"),
+    rows = df.select("value", col_fn.parse_flag(value).alias("flag"),
+                     col_fn.parse_lsn(value, F.col("is_lsn")).alias("lsn"),
+                     col_fn.parse_country(value, F.col("is_country")).alias("country"),
                      *[col_fn.parse_choice(value, allowed).alias(name) for name, allowed in choices.items()]).collect()
     wrong = [
         (row["value"], name, row[name], expected)

@@ -9,7 +9,8 @@ spreads over the executors. Files are read by path, which executors see as the d
 Unity Catalog volume (mounted at /Volumes on every node of a cluster).
 
 Each task yields one row per record of an accepted file (`_record_number` >= 1: its raw fields, whether it has the
-header's field count, its lineage and its cleaned columns under their internal names) and, after a file's records,
+header's field count, its lineage, its cleaned columns under their internal names and whether each value matches
+its contract pattern, `silver.parsed.MATCHED`) and, after a file's records,
 one row for the file itself (`_record_number` = 0, FILE_ROW): its md5, its rejection reason or extra columns, and
 its record count (FILE_COLUMNS, null on a record row; `read_bronze` folds them into the struct `_file`). A rejected
 file (§7) yields its file row only: the file checks come before the first record.
@@ -43,6 +44,7 @@ from pyspark.sql.types import (
 from lakehouse import contract as c
 from lakehouse.bronze.csv_reader import ASCII_WHITESPACE, FileRejected, header_of
 from lakehouse.bronze.discovery import BronzeFile
+from lakehouse.silver.parsed import MATCHED, match_column, pattern_matches
 from lakehouse.silver.rules import bronze_columns
 
 FILE_ROW = 0  # `_record_number` of a file's own row
@@ -69,9 +71,12 @@ FILE_COLUMNS = [  # null on a record row
 
 
 def task_schema(source: str) -> StructType:
-    """What a parse task yields: lineage, the record's columns, the source's cleaned columns, the file's columns."""
+    """What a parse task yields: lineage, the record's columns, the source's cleaned columns and their pattern
+    matches (null on a file row), the file's columns."""
     return StructType([*LINEAGE, *RECORD, *[StructField(name, StringType(), nullable=True)
-                                            for name in bronze_columns(source)], *FILE_COLUMNS])
+                                            for name in bronze_columns(source)],
+                       *[StructField(match_column(name), BooleanType(), nullable=True) for name in MATCHED[source]],
+                       *FILE_COLUMNS])
 
 
 @dataclass(frozen=True)
@@ -129,17 +134,26 @@ def clean_columns(fields: pa.ListArray, positions: Sequence[int]) -> list[pa.Arr
     return columns
 
 
-def record_batch(file: FileToParse, numbers: pa.Array, fields: pa.ListArray, positions: Sequence[int],
+def matched_columns(source: str, cleaned: Sequence[pa.Array]) -> list[pa.Array]:
+    """For each column of MATCHED[source], in its order, whether its cleaned values match its pattern (RE2, over the
+    whole column at once; False for a null)."""
+    by_name = dict(zip(bronze_columns(source), cleaned, strict=True))
+    return [pattern_matches(by_name[name], pattern) for name, pattern in MATCHED[source].items()]
+
+
+def record_batch(source: str, file: FileToParse, numbers: pa.Array, fields: pa.ListArray, positions: Sequence[int],
                  header_len: int, schema: pa.Schema) -> pa.RecordBatch:
     """Records of one file (`task_schema`, as Arrow): `numbers` are their record numbers, `positions` 0-based."""
     rows = len(fields)
+    cleaned = clean_columns(fields, positions)
     lineage = [pa.array(np.full(rows, file.file_seq, dtype=np.int32)), numbers,
                pa.repeat(pa.scalar(file.source_file, pa.string()), rows),
                pa.repeat(pa.scalar(file.ingest_date, pa.date32()), rows)]
     malformed = pc.not_equal(pc.list_value_length(fields), header_len)
     files = [pa.nulls(rows, field.type) for field in list(schema)[-len(FILE_COLUMNS):]]
-    return pa.RecordBatch.from_arrays([*lineage, fields, malformed, *clean_columns(fields, positions), *files],
-                                      schema=schema)
+    return pa.RecordBatch.from_arrays(
+        [*lineage, fields, malformed, *cleaned, *matched_columns(source, cleaned), *files], schema=schema
+    )
 
 
 def file_batch(file: FileToParse, digest: str, records: int, schema: pa.Schema, reason: str | None = None,
@@ -160,35 +174,34 @@ def md5_hex(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_file(file: FileToParse, data: bytes, required_columns: Sequence[str], schema: pa.Schema
-               ) -> Iterator[pa.RecordBatch]:
+def parse_file(source: str, file: FileToParse, data: bytes, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """One file's record rows, then its file row."""
     from lakehouse.bronze.fast_csv import parse_bronze
 
     digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
     try:
-        header, batches = parse_bronze(data, required_columns)
+        header, batches = parse_bronze(data, c.SOURCE_SPECS[source].required_columns)
     except FileRejected as rejected:
         yield file_batch(file, digest, 0, schema, reason=rejected.reason)
         return
     count = 0
     for batch in batches:
         fields = batch.column("_fields")
-        yield record_batch(file, batch.column("_record_number"), fields, header.positions, len(header.names), schema)
+        yield record_batch(source, file, batch.column("_record_number"), fields, header.positions, len(header.names),
+                           schema)
         count += len(fields)
     yield file_batch(file, digest, count, schema, extra=header.extra_columns)
 
 
 def _task_function(tasks: list[list[FileToParse]], source: str
                    ) -> Callable[[Iterable[pa.RecordBatch]], Iterable[pa.RecordBatch]]:
-    required_columns = c.SOURCE_SPECS[source].required_columns
     schema = to_arrow_schema(task_schema(source))
 
     def parse_tasks(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             for task in batch.column("id").to_pylist():
                 for file in tasks[task]:
-                    yield from parse_file(file, Path(file.path).read_bytes(), required_columns, schema)
+                    yield from parse_file(source, file, Path(file.path).read_bytes(), schema)
 
     return parse_tasks
 
@@ -233,6 +246,6 @@ def local_records(spark: SparkSession, source: str,
         header = header_of(list(header_row), c.SOURCE_SPECS[source].required_columns)
         fields = pa.array([list(record) for record in records], pa.list_(pa.string()))
         numbers = pa.array(np.arange(1, len(records) + 1, dtype=np.int64))
-        batches.append(record_batch(file, numbers, fields, header.positions, len(header.names), schema))
+        batches.append(record_batch(source, file, numbers, fields, header.positions, len(header.names), schema))
     return records_of(with_file_struct(spark.createDataFrame(pa.Table.from_batches(batches, schema),
                                                              task_schema(source))))

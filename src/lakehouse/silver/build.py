@@ -9,9 +9,8 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from lakehouse import contract as c
-from lakehouse.silver import columns as col_fn
 from lakehouse.silver import schemas
-from lakehouse.silver.parsed import parsed
+from lakehouse.silver.parsed import matched, parsed
 
 
 def _lineage(run_id: str, ingested_at: datetime) -> list[Column]:
@@ -53,7 +52,7 @@ def _customers(run_id: str, ingested_at: datetime) -> list[Column]:
     return [
         *_cdc_meta("customer_id"),
         F.col("first_name"), F.col("last_name"),
-        F.when(col_fn.matches(email, c.EMAIL_PATTERN), email).alias("email"),
+        F.when(matched("email"), email).alias("email"),
         F.col("city"),
         parsed("country").alias("country"),
         parsed("loyalty_tier").alias("loyalty_tier"),

@@ -1,7 +1,7 @@
 """Column -> Column functions for parsing and checking raw Bronze strings (contract §3, §7).
 
-Each `is_valid_*` is null-safe in the way the rules need: it is False (not null) for a null input unless the
-column may be null, so a rule's condition never silently passes on a missing value.
+A parser whose value must first match a contract pattern takes, besides the value, `is_match`: whether it does
+(False for a null value), as the parse tasks matched it (`silver.parsed.matched`), so no parser runs a regex.
 """
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ from pyspark.sql import functions as F
 from lakehouse import contract as c
 
 MONEY_TYPE = "decimal(18,2)"
-
-
-def matches(value: Column, pattern: str) -> Column:
-    return F.coalesce(value.rlike(pattern), F.lit(False))
 
 
 def _has_calendar_year(day: Column) -> Column:
@@ -29,8 +25,9 @@ FIRST_INSTANT = "0001-01-01T00:00:00Z"
 LAST_INSTANT = "9999-12-31T23:59:59.999999Z"
 
 
-def parse_timestamp(value: Column) -> Column:
-    """UTC timestamp, or null when the text is not the contract's format or not a real instant.
+def parse_timestamp(value: Column, is_match: Column) -> Column:
+    """UTC timestamp, or null when the text is not the contract's format (`is_match`: c.TIMESTAMP_PATTERN) or not a
+    real instant.
 
     The pattern admits only the contract's format, so Spark's cast (ISO 8601) reads what is left: it is null for a
     day, hour, minute, second or offset that does not exist. It does read year 0000, which is no calendar year (the
@@ -39,25 +36,27 @@ def parse_timestamp(value: Column) -> Column:
     instant = value.try_cast("timestamp")
     in_calendar = (F.substring(value, 1, 4) != "0000") \
         & instant.between(F.lit(FIRST_INSTANT).cast("timestamp"), F.lit(LAST_INSTANT).cast("timestamp"))
-    return F.when(matches(value, c.TIMESTAMP_PATTERN) & in_calendar, instant)
+    return F.when(is_match & in_calendar, instant)
 
 
-def parse_date(value: Column) -> Column:
+def parse_date(value: Column, is_match: Column) -> Column:
+    """`is_match`: c.DATE_PATTERN."""
     day = value.try_cast("date")
-    return F.when(matches(value, c.DATE_PATTERN) & _has_calendar_year(day), day)
+    return F.when(is_match & _has_calendar_year(day), day)
 
 
-def parse_money(value: Column) -> Column:
-    """decimal(18,2) for `^\\d+(\\.\\d{1,2})?$` up to 1000000, else null."""
+def parse_money(value: Column, is_match: Column) -> Column:
+    """decimal(18,2) for a value of c.MONEY_PATTERN (`is_match`) up to 1000000, else null."""
     wide = value.try_cast("decimal(38,2)")
     in_range = wide <= F.lit(c.MONEY_MAX).cast("decimal(38,2)")
-    return F.when(matches(value, c.MONEY_PATTERN) & in_range, wide.cast(MONEY_TYPE))
+    return F.when(is_match & in_range, wide.cast(MONEY_TYPE))
 
 
-def parse_quantity(value: Column) -> Column:
+def parse_quantity(value: Column, is_match: Column) -> Column:
+    """`is_match`: c.INTEGER_PATTERN."""
     wide = value.try_cast("decimal(38,0)")
     in_range = wide.between(c.QUANTITY_MIN, c.QUANTITY_MAX)
-    return F.when(matches(value, c.INTEGER_PATTERN) & in_range, wide.cast("int"))
+    return F.when(is_match & in_range, wide.cast("int"))
 
 
 def parse_flag(value: Column) -> Column:
@@ -65,17 +64,19 @@ def parse_flag(value: Column) -> Column:
     return F.when(lowered.isin(*c.FLAG_TRUE), F.lit(True)).when(lowered.isin(*c.FLAG_FALSE), F.lit(False))
 
 
-def parse_lsn(value: Column) -> Column:
-    """`0x` kept lower case, hex digits upper case (§3.2)."""
-    return F.when(matches(value, c.LSN_PATTERN), F.concat(F.lit("0x"), F.upper(F.substring(value, 3, 20))))
+def parse_lsn(value: Column, is_match: Column) -> Column:
+    """`0x` kept lower case, hex digits upper case (§3.2); `is_match`: c.LSN_PATTERN."""
+    return F.when(is_match, F.concat(F.lit("0x"), F.upper(F.substring(value, 3, 20))))
 
 
-def parse_operation(value: Column) -> Column:
-    return F.when(matches(value, c.OPERATION_PATTERN), value.try_cast("int"))
+def parse_operation(value: Column, is_match: Column) -> Column:
+    """`is_match`: c.OPERATION_PATTERN."""
+    return F.when(is_match, value.try_cast("int"))
 
 
-def parse_country(value: Column) -> Column:
-    return F.when(matches(value, c.COUNTRY_PATTERN), F.upper(value))
+def parse_country(value: Column, is_match: Column) -> Column:
+    """`is_match`: c.COUNTRY_PATTERN."""
+    return F.when(is_match, F.upper(value))
 
 
 def parse_choice(value: Column, allowed: tuple[str, ...]) -> Column:

@@ -25,7 +25,7 @@ from pyspark.sql import functions as F
 
 from lakehouse import contract as c
 from lakehouse.silver import columns as col_fn
-from lakehouse.silver.parsed import parsed
+from lakehouse.silver.parsed import matched, parsed
 
 # What Silver can be checked for, named as Great Expectations names the expectation (reports show these names).
 NOT_NULL = "expect_column_values_to_not_be_null"
@@ -93,7 +93,7 @@ def _missing(contract_columns: tuple[str, ...], guaranteed: bool = True) -> list
 
 
 def _id_violated(name: str) -> Column:
-    return ~col_fn.matches(F.col(name), c.ID_PATTERN)
+    return ~matched(name)  # c.ID_PATTERN (`silver.parsed.MATCHED`)
 
 
 def _invalid_ids(names: tuple[str, ...]) -> list[Rule]:
@@ -169,8 +169,7 @@ def _cdc_rules(key: str, attribute_rules: list[Rule]) -> list[Rule]:
 
 
 def _email_violated() -> Column:
-    email = F.col("email")
-    return email.isNotNull() & ~col_fn.matches(email, c.EMAIL_PATTERN)
+    return F.col("email").isNotNull() & ~matched("email")  # c.EMAIL_PATTERN
 
 
 def _country() -> Rule:
