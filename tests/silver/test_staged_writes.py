@@ -1,6 +1,7 @@
-"""bronze-to-silver's staged Silver and key-index writes (`silver.io`): each task writes the rows it holds, with no
-shuffle, so a day held by several tasks is written by each of them (issue 14: no write puts a whole day into one
-task), and nothing is lost, duplicated or reordered out of a key index file's sort."""
+"""bronze-to-silver's staged Silver and key-index writes (`silver.io`): a batch's rows are merged into about
+rows / ROWS_PER_FILE tasks as the parse tasks left them, with no shuffle, so a large day is written by several
+tasks and the files stay few; rows a shuffle spread are regrouped by day; nothing is lost, duplicated or left out of
+a key file's sort."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from datetime import date
 
 import pyarrow.parquet as pq
+import pytest
 from pyspark.sql import functions as F
 
 from lakehouse import contract as c
@@ -25,44 +27,73 @@ def _partitioned(spark, partitions: list[list[tuple]], schema: str):
     return spark.createDataFrame(rdd, schema)
 
 
-def test_each_task_writes_its_own_days_and_every_row_once(spark, tmp_path):
-    partitions = [
-        [(f"A{i:03d}", DAY_A) for i in range(0, 30)],
-        [(f"A{i:03d}", DAY_A) for i in range(30, 60)] + [("B001", DAY_B)],  # a late arrival beside its day's rows
-        [(f"A{i:03d}", DAY_A) for i in range(60, 90)],
-    ]
-    frame = _partitioned(spark, partitions, f"transaction_id string, {DATE} date")
+def _days_files(target, days=(DAY_A, DAY_B)) -> dict[date, list]:
+    return {day: silver_io.data_files(target / f"{DATE}={day}") for day in days}
+
+
+def _written_ids(folders) -> Counter:
+    return Counter((row_id, day) for day, files in folders.items() for path in files
+                   for row_id in pq.read_table(path).column("transaction_id").to_pylist())
+
+
+PARSE_TASKS = [
+    [(f"A{i:03d}", DAY_A) for i in range(0, 30)],
+    [(f"A{i:03d}", DAY_A) for i in range(30, 60)] + [("B001", DAY_B)],  # a late arrival beside its day's rows
+    [(f"A{i:03d}", DAY_A) for i in range(60, 90)],
+]
+
+
+@pytest.mark.parametrize(("rows_per_file", "day_a_files"), [(40, 3), (1000, 1)])
+def test_a_batch_is_written_by_rows_per_file_tasks_without_a_shuffle(spark, tmp_path, monkeypatch, rows_per_file,
+                                                                   day_a_files):
+    """As its parse tasks left them, a batch's rows are merged into about rows / ROWS_PER_FILE tasks: with 40 rows a
+    file, each of the three tasks that hold day A writes its share (the day is not gathered into one task); with
+    1000, one task writes each day once."""
+    monkeypatch.setattr(silver_io, "ROWS_PER_FILE", rows_per_file)
+    frame = _partitioned(spark, PARSE_TASKS, f"transaction_id string, {DATE} date")
     assert frame.rdd.getNumPartitions() == 3
 
-    silver_io.write_staged_silver(frame, c.TRANSACTIONS, tmp_path / "staged")
+    silver_io.write_staged_silver(frame, c.TRANSACTIONS, tmp_path / "staged", rows=91, spread=True)
 
-    folders = {day: silver_io.data_files(tmp_path / "staged" / f"{DATE}={day}") for day in (DAY_A, DAY_B)}
-    assert len(folders[DAY_A]) == 3  # each task that held day A wrote its share: the day was not gathered
+    folders = _days_files(tmp_path / "staged")
+    assert len(folders[DAY_A]) == day_a_files
     assert len(folders[DAY_B]) == 1
-    written = Counter(
-        (row_id, day) for day, files in folders.items() for path in files
-        for row_id in pq.read_table(path).column("transaction_id").to_pylist()
-    )
-    assert written == Counter(row for rows in partitions for row in rows)
+    assert _written_ids(folders) == Counter(row for rows in PARSE_TASKS for row in rows)
 
 
-def test_each_key_file_is_sorted_and_holds_its_task_s_keys_once(spark, tmp_path):
-    partitions = [["k07", "k01", "k05"], ["k04", "k09", "k02", "k08"], ["k06", "k03"]]
+def test_rows_a_shuffle_spread_are_regrouped_by_day(spark, tmp_path, monkeypatch):
+    """Every partition holding every day (a shuffle join's output): range-partitioned, so each day is one file when
+    the batch is one task's, not one per partition."""
+    monkeypatch.setattr(silver_io, "ROWS_PER_FILE", 1000)
+    mixed = [[(f"A{i:03d}", DAY_A), (f"B{i:03d}", DAY_B)] for i in range(6)]
+    frame = _partitioned(spark, mixed, f"transaction_id string, {DATE} date")
+
+    silver_io.write_staged_silver(frame, c.TRANSACTIONS, tmp_path / "staged", rows=12, spread=False)
+
+    folders = _days_files(tmp_path / "staged")
+    assert [len(folders[day]) for day in (DAY_A, DAY_B)] == [1, 1]
+    assert _written_ids(folders) == Counter(row for rows in mixed for row in rows)
+
+
+@pytest.mark.parametrize(("rows_per_file", "files"), [(3, 3), (1000, 1)])
+def test_key_files_are_sorted_and_hold_each_key_once(spark, tmp_path, monkeypatch, rows_per_file, files):
+    monkeypatch.setattr(silver_io, "ROWS_PER_FILE", rows_per_file)
+    partitions = [["k07", "k01", "k05"], ["k04", "k09", "k02"], ["k06", "k03", "k08"]]
     frame = _partitioned(spark, [[(key,) for key in keys] for keys in partitions], f"{KEY} string")
 
-    silver_io.write_staged_keys(frame, tmp_path / "keys")
+    silver_io.write_staged_keys(frame, tmp_path / "keys", rows=9, spread=True)
 
-    files = silver_io.data_files(tmp_path / "keys")
-    contents = [pq.read_table(path).column(KEY).to_pylist() for path in files]
-    assert sorted(map(sorted, contents)) == sorted(map(sorted, partitions))  # one file per task, its own keys
+    contents = [pq.read_table(path).column(KEY).to_pylist() for path in silver_io.data_files(tmp_path / "keys")]
+    assert len(contents) == files
     assert all(keys == sorted(keys) for keys in contents)
+    assert sorted(key for keys in contents for key in keys) == sorted(key for keys in partitions for key in keys)
 
 
 def test_key_index_of_unshuffled_files_finds_every_stored_key_of_the_batch(spark, tmp_path):
     layout = Layout(tmp_path)
     stored = [[f"T2026030{day}-{n:05d}" for n in range(0, 4000, 3)] for day in (1, 2, 3)]
     frame = _partitioned(spark, [[(key,) for key in keys] for keys in stored], f"{KEY} string")
-    silver_io.write_staged_keys(frame, layout.key_index(c.TRANSACTIONS))
+    silver_io.write_staged_keys(frame, layout.key_index(c.TRANSACTIONS), rows=sum(map(len, stored)), spread=True)
     batch = [f"T20260302-{n:05d}" for n in range(0, 60)] + ["T20260309-00000"]
     batch_df = spark.createDataFrame([(key,) for key in batch], f"{KEY} string")
 
@@ -71,3 +102,4 @@ def test_key_index_of_unshuffled_files_finds_every_stored_key_of_the_batch(spark
     assert found is not None
     hits = {row[KEY] for row in found.where(F.col(KEY).isin(batch)).collect()}
     assert hits == set(batch) & {key for keys in stored for key in keys}
+

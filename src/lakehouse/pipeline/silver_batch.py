@@ -119,16 +119,18 @@ class StagedDirs:
 
 
 def _write_staged(context: RunContext, source: str, classified_df: DataFrame, silver_df: DataFrame,
-                  silver_rows: int, quarantined_rows: int, dirs: StagedDirs) -> None:
+                  silver_rows: int, quarantined_rows: int, dirs: StagedDirs, spread: bool) -> None:
     """Silver rows, the key index and (transactions) the key-dates index, and the quarantine, all from the one
-    persisted classification, side by side (`pipeline.parallel`): the key-dates index is mostly Python work (Bloom
-    filters) and the Silver write the JVM's, so together they keep both kinds of worker busy. bronze-to-silver at
-    2.1M: 46.0, 46.1 s against 46.8, 47.1 s one after another; a tiny run within noise."""
+    persisted classification (`spread`: its rows still lie as the parse tasks left them, `silver.io._in_tasks`),
+    side by side (`pipeline.parallel`): the key-dates index is mostly Python work (Bloom filters) and the Silver
+    write the JVM's, so together they keep both kinds of worker busy. bronze-to-silver at 2.1M: 46.0, 46.1 s against
+    46.8, 47.1 s one after another; a tiny run within noise."""
     config = context.config
     steps: list[Callable[[], None]] = []
     if silver_rows:
-        steps.append(partial(silver_io.write_staged_silver, silver_df, source, dirs.silver))
-        steps.append(partial(silver_io.write_staged_keys, classified_df.where(F.col("reason").isNull()), dirs.keys))
+        steps.append(partial(silver_io.write_staged_silver, silver_df, source, dirs.silver, silver_rows, spread))
+        steps.append(partial(silver_io.write_staged_keys, classified_df.where(F.col("reason").isNull()), dirs.keys,
+                             silver_rows, spread))
         if source == c.TRANSACTIONS:
             steps.append(partial(silver_io.write_staged_key_dates, silver_df, dirs.key_dates))
     if quarantined_rows:
@@ -179,7 +181,7 @@ def _split_source(context: RunContext, source: str, files: list[BronzeFile], fir
     dirs = StagedDirs.of(layout, config.run_id, source)
     silver_df = build_silver(classified_df, source, config.run_id, config.started_at)
     with timed(steps, f"write:{source}"):
-        _write_staged(context, source, classified_df, silver_df, silver_rows, quarantined_rows, dirs)
+        _write_staged(context, source, classified_df, silver_df, silver_rows, quarantined_rows, dirs, spread=few)
     failpoint(f"b2s:staged_silver:{source}")
     outcome.moves += dirs.moves(layout, source, config.run_id)
     return outcome, silver_df
