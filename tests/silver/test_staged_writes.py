@@ -1,7 +1,7 @@
 """bronze-to-silver's staged Silver and key-index writes (`silver.io`): a batch's rows are merged into about
 rows / ROWS_PER_FILE tasks as the parse tasks left them, with no shuffle, so a large day is written by several
 tasks and the files stay few; rows a shuffle spread are regrouped by day; nothing is lost, duplicated or left out of
-a key file's sort."""
+a key file's sort. And the key-dates index's filters."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 
 from lakehouse import contract as c
 from lakehouse.silver import io as silver_io
+from lakehouse.silver.bloom import BloomFilter
 from lakehouse.silver.classify import KEY
 from lakehouse.storage.layout import Layout
 
@@ -103,3 +104,17 @@ def test_key_index_of_unshuffled_files_finds_every_stored_key_of_the_batch(spark
     hits = {row[KEY] for row in found.where(F.col(KEY).isin(batch)).collect()}
     assert hits == set(batch) & {key for keys in stored for key in keys}
 
+
+def test_key_dates_hold_each_day_s_filter_of_its_distinct_customers_and_products(spark):
+    rows = [(DAY_A, f"C{n % 7}", f"P{n % 3}") for n in range(40)] + [(DAY_B, "C1", "P9"), (DAY_B, "C1", "P9")]
+    frame = _partitioned(spark, [rows[:25], rows[25:]], f"{DATE} date, customer_id string, product_id string")
+
+    built = {(row[DATE], row["dimension"]): (bytes(row["bloom"]), row["hash_count"])
+             for row in silver_io.build_key_dates(frame).collect()}
+
+    expected = {}
+    for day in (DAY_A, DAY_B):
+        for index, dimension in enumerate(silver_io.KEY_DATE_DIMENSIONS, start=1):
+            bloom = BloomFilter.of({row[index] for row in rows if row[0] == day})  # the model: each member once
+            expected[(day, dimension)] = (bloom.bits, bloom.hash_count)
+    assert built == expected
