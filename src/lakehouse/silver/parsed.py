@@ -25,27 +25,7 @@ from pyspark.sql import functions as F
 from lakehouse import contract as c
 from lakehouse.silver import columns as col_fn
 
-Parser = Callable[..., Column]  # (raw value) or, for a column in MATCHED, (raw value, whether it matched)
-
-_CDC_MATCHED = {
-    "start_lsn": c.LSN_PATTERN, "seqval": c.LSN_PATTERN, "operation": c.OPERATION_PATTERN,
-    "commit_ts": c.TIMESTAMP_PATTERN,
-}
-
-# The contract pattern each raw column's value must match (§3), per source: ids, and what the parsers read.
-MATCHED: dict[str, dict[str, str]] = {
-    c.TRANSACTIONS: {
-        **{name: c.ID_PATTERN for name in ("transaction_id", "customer_id", "product_id", "store_id")},
-        "transaction_ts": c.TIMESTAMP_PATTERN, "quantity": c.INTEGER_PATTERN, "unit_price": c.MONEY_PATTERN,
-        "discount": c.MONEY_PATTERN,
-    },
-    c.CUSTOMERS: {
-        **_CDC_MATCHED, "customer_id": c.ID_PATTERN, "email": c.EMAIL_PATTERN, "country": c.COUNTRY_PATTERN,
-        "signup_date": c.DATE_PATTERN,
-    },
-    c.PRODUCTS: {**_CDC_MATCHED, "product_id": c.ID_PATTERN, "list_price": c.MONEY_PATTERN},
-    c.STORES: {"store_id": c.ID_PATTERN, "country": c.COUNTRY_PATTERN, "opened_date": c.DATE_PATTERN},
-}
+Parser = Callable[..., Column]  # (raw value), or (raw value, whether it matched) for a parser in PARSER_PATTERNS
 
 _CDC: dict[str, Parser] = {
     "start_lsn": col_fn.parse_lsn,
@@ -77,6 +57,28 @@ PARSERS: dict[str, dict[str, Parser]] = {
     },
 }
 
+# The contract pattern a parser's value must match first (§3): such a parser takes whether it does (`is_match`).
+PARSER_PATTERNS: dict[Parser, str] = {
+    col_fn.parse_timestamp: c.TIMESTAMP_PATTERN, col_fn.parse_date: c.DATE_PATTERN,
+    col_fn.parse_money: c.MONEY_PATTERN, col_fn.parse_quantity: c.INTEGER_PATTERN, col_fn.parse_lsn: c.LSN_PATTERN,
+    col_fn.parse_operation: c.OPERATION_PATTERN, col_fn.parse_country: c.COUNTRY_PATTERN,
+}
+
+# Raw columns matched for a rule of their own rather than parsed (`silver.rules`: invalid_id, invalid_email).
+_CHECKED: dict[str, dict[str, str]] = {
+    c.TRANSACTIONS: {name: c.ID_PATTERN for name in ("transaction_id", "customer_id", "product_id", "store_id")},
+    c.CUSTOMERS: {"customer_id": c.ID_PATTERN, "email": c.EMAIL_PATTERN},
+    c.PRODUCTS: {"product_id": c.ID_PATTERN},
+    c.STORES: {"store_id": c.ID_PATTERN},
+}
+
+# The contract pattern each raw column's value must match (§3), per source: the checked columns' and the parsers'.
+MATCHED: dict[str, dict[str, str]] = {
+    source: {**checked, **{name: PARSER_PATTERNS[parse] for name, parse in PARSERS[source].items()
+                           if parse in PARSER_PATTERNS}}
+    for source, checked in _CHECKED.items()
+}
+
 
 def match_column(name: str) -> str:
     return f"_m_{name}"
@@ -97,11 +99,11 @@ def parsed(name: str) -> Column:
     return F.col(f"_p_{name}")
 
 
-def _parse(source: str, name: str, parse: Parser) -> Column:
-    return parse(F.col(name), matched(name)) if name in MATCHED[source] else parse(F.col(name))
+def _parse(name: str, parse: Parser) -> Column:
+    return parse(F.col(name), matched(name)) if parse in PARSER_PATTERNS else parse(F.col(name))
 
 
 def add_parsed_columns(bronze_df: DataFrame, source: str) -> DataFrame:
     """Records with their `_m_` columns (`bronze.records`) -> plus the parsed value of each column in PARSERS."""
-    return bronze_df.select("*", *[_parse(source, name, parse).alias(f"_p_{name}")
+    return bronze_df.select("*", *[_parse(name, parse).alias(f"_p_{name}")
                                    for name, parse in PARSERS[source].items()])
