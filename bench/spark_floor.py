@@ -66,8 +66,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="lakehouse-floor-") as work:
         floor_root = fresh_copy(source, Path(work), "floor")
         started = time.perf_counter()
-        phases = subprocess.run([sys.executable, __file__, "--floor-only", str(floor_root), str(Path(work) / "out")],
-                                capture_output=True, text=True, check=True).stdout.strip()
+        result = subprocess.run([sys.executable, __file__, "--floor-only", str(floor_root), str(Path(work) / "out")],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(f"the floor failed:\n{result.stderr[-2000:]}")
+        phases = result.stdout.strip()
         floor_s = time.perf_counter() - started
         shutil.rmtree(Path(work) / "out", ignore_errors=True)
         duck = fresh_copy(source, Path(work), "duckdb")
