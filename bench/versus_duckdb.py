@@ -2,6 +2,7 @@
 sitting: the yardstick of the speed targets (full pipeline <= 4x DuckDB).
 
     .venv/bin/python bench/versus_duckdb.py [--transactions 2100000] [--days 20] [--data DIR] [--threads 2]
+                                            [--delta-engine auto|delta-rs|delta-spark]
 
 The Bronze data is generated once (1% faults) into --data (kept, so later sittings reuse it). Each measurement runs
 on a fresh copy of it, as a real process: `lakehouse run` (wall time of the whole command, JVM start included, and
@@ -72,6 +73,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     data_arguments(parser)
     parser.add_argument("--threads", default="2")
+    parser.add_argument("--delta-engine", default="auto", help="passed to `lakehouse run` (auto: delta-spark here)")
     args = parser.parse_args()
     source = generated(args.data, args.transactions, args.days)
     size = sum(path.stat().st_size for path in (source / "bronze").rglob("*.csv")) / 2**20
@@ -83,7 +85,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="lakehouse-bench-") as work:
         lake = fresh_copy(source, Path(work), "lakehouse")
         lakehouse_s = timed_process(
-            [sys.executable, "-m", "lakehouse.cli", "run", "--root", str(lake), "--max-quarantine-ratio", "1"]
+            [sys.executable, "-m", "lakehouse.cli", "run", "--root", str(lake), "--max-quarantine-ratio", "1",
+             "--delta-engine", args.delta_engine]
         )
         stages = stage_metrics(lake)
         duck = fresh_copy(source, Path(work), "duckdb")
