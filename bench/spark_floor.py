@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from versus_duckdb import DUCKDB_REFERENCE, data_arguments, fresh_copy, generated, timed_process  # noqa: E402
+from versus_duckdb import data_arguments, duckdb_seconds, fresh_copy, generated  # noqa: E402
 
 
 def floor(root: Path, out: Path) -> None:
@@ -73,10 +73,7 @@ def main() -> int:
         phases = result.stdout.strip()
         floor_s = time.perf_counter() - started
         shutil.rmtree(Path(work) / "out", ignore_errors=True)
-        duck = fresh_copy(source, Path(work), "duckdb")
-        duckdb_s = timed_process(
-            [sys.executable, str(DUCKDB_REFERENCE), str(duck), str(Path(work) / "duck_out"), args.threads]
-        )
+        duckdb_s = duckdb_seconds(source, Path(work), args.threads)
     print(f"data: {args.transactions:,} transactions over {args.days} days ({source})")
     print(f"spark floor (whole process)    {floor_s:8.1f} s  ({phases})")
     print(f"duckdb reference ({args.threads} threads)    {duckdb_s:8.1f} s")

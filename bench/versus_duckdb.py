@@ -61,6 +61,12 @@ def timed_process(command: list[str]) -> float:
     return elapsed
 
 
+def duckdb_seconds(source: Path, work: Path, threads: str) -> float:
+    """Wall time of the DuckDB reference on a fresh copy of `source`'s Bronze under `work`, as a process."""
+    duck = fresh_copy(source, work, "duckdb")
+    return timed_process([sys.executable, str(DUCKDB_REFERENCE), str(duck), str(work / "duck_out"), threads])
+
+
 def stage_metrics(root: Path) -> dict[str, dict]:
     from lakehouse.storage import ops_tables
     from lakehouse.storage.layout import Layout
@@ -89,10 +95,7 @@ def main() -> int:
              "--delta-engine", args.delta_engine]
         )
         stages = stage_metrics(lake)
-        duck = fresh_copy(source, Path(work), "duckdb")
-        duckdb_s = timed_process(
-            [sys.executable, str(DUCKDB_REFERENCE), str(duck), str(Path(work) / "duck_out"), args.threads]
-        )
+        duckdb_s = duckdb_seconds(source, Path(work), args.threads)
     silver, gold = stages.get("bronze_to_silver", {}), stages.get("silver_to_gold", {})
     print(f"lakehouse run (whole command)  {lakehouse_s:8.1f} s")
     print(f"  bronze-to-silver             {silver.get('duration_s', float('nan')):8.1f} s")

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from versus_duckdb import (  # noqa: E402
-    DUCKDB_REFERENCE,
     data_arguments,
+    duckdb_seconds,
     fresh_copy,
     generated,
     stage_metrics,
@@ -72,10 +72,7 @@ def main() -> int:
                 print(f"{label:20} {wall:6.1f} s  (bronze-to-silver {silver.get('duration_s', float('nan')):.1f} s, "
                       f"validate {'-' if validate is None else f'{validate:.1f} s'}; "
                       f"silver-to-gold {gold.get('duration_s', float('nan')):.1f} s)", flush=True)
-        duck = fresh_copy(source, Path(work), "duckdb")
-        duckdb_s = timed_process(
-            [sys.executable, str(DUCKDB_REFERENCE), str(duck), str(Path(work) / "duck_out"), args.threads]
-        )
+        duckdb_s = duckdb_seconds(source, Path(work), args.threads)
     print(f"duckdb reference ({args.threads} threads) {duckdb_s:6.1f} s")
     for validation, label in ((True, "lakehouse run"), (False, "without validation")):
         ratios = ", ".join(f"{wall / duckdb_s:.2f}x" for wall in walls[validation])
